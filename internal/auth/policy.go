@@ -1,0 +1,68 @@
+package auth
+
+import (
+	"fmt"
+
+	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/store"
+)
+
+// Action is something a user may or may not do. Ticket visibility is a
+// Scope; everything else is an Action.
+type Action string
+
+// Actions.
+const (
+	ManageUsers      Action = "manage users and teams"
+	ManageCategories Action = "manage categories"
+	ReadCustomers    Action = "read customers and orders"
+	WriteCustomers   Action = "change customers"
+	FeedOrders       Action = "feed orders"
+	CreateTickets    Action = "create tickets"
+	ReplyToCustomer  Action = "reply to customers"
+	EditTickets      Action = "edit tickets"
+	MergeTickets     Action = "merge tickets"
+	AddNotes         Action = "add internal notes"
+)
+
+// allowed lists the roles that may take each action.
+var allowed = map[Action][]kefu.Role{
+	ManageUsers:      {kefu.RoleAdmin},
+	ManageCategories: {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ReadCustomers:    {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	WriteCustomers:   {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	FeedOrders:       {kefu.RoleAdmin, kefu.RoleSupervisor},
+	CreateTickets:    {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	ReplyToCustomer:  {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	EditTickets:      {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	MergeTickets:     {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	AddNotes:         {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent, kefu.RoleCollaborator},
+}
+
+// Can returns nil if u may take action a, or an error that unwraps to
+// kefu.ErrForbidden.
+func Can(u *kefu.User, a Action) error {
+	if u == nil || u.Status != kefu.UserActive {
+		return kefu.ErrUnauthorized
+	}
+	for _, r := range allowed[a] {
+		if r == u.Role {
+			return nil
+		}
+	}
+	return fmt.Errorf("a %s may not %s: %w", u.Role, a, kefu.ErrForbidden)
+}
+
+// Scope returns the tickets u may see: admins and supervisors all of them;
+// agents their teams' tickets and those assigned or handed to them;
+// collaborators only tickets handed to their team or to them.
+func Scope(u *kefu.User) *store.Scope {
+	switch u.Role {
+	case kefu.RoleAdmin, kefu.RoleSupervisor:
+		return &store.Scope{All: true}
+	case kefu.RoleAgent:
+		return &store.Scope{UserID: u.ID, TeamIDs: u.TeamIDs, OwnTeams: true}
+	default:
+		return &store.Scope{UserID: u.ID, TeamIDs: u.TeamIDs}
+	}
+}
