@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgconn"
+
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
@@ -100,4 +102,18 @@ func isForeignKeyViolation(err error) bool {
 	}
 	m := err.Error()
 	return strings.Contains(m, "FOREIGN KEY constraint failed") || strings.Contains(m, "SQLSTATE 23503")
+}
+
+// fkColumn returns the column of a failed PostgreSQL foreign key, read from
+// the constraint's default name (table_column_fkey). ok is false on SQLite.
+func fkColumn(err error) (col string, ok bool) {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return "", false
+	}
+	name := strings.TrimSuffix(pe.ConstraintName, "_fkey")
+	if i := strings.IndexByte(name, '_'); i >= 0 {
+		return name[i+1:], true
+	}
+	return name, true
 }

@@ -3,9 +3,9 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -84,7 +84,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *kefu.Ticket) error {
 			t.CustomerID, t.OrderID, t.FollowUpOf, t.MergedInto, custom, t.FirstResponseAt, t.SolvedAt, t.ClosedAt,
 			t.LastMessageAt, t.CreatedAt, t.UpdatedAt).Scan(&t.ID, &t.Number)
 		if isForeignKeyViolation(err) {
-			return s.ticketRefError(ctx, t)
+			return s.ticketRefError(ctx, t, err)
 		}
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
@@ -107,7 +107,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *kefu.Ticket) error {
 			t.CustomerID, t.OrderID, t.FollowUpOf, t.MergedInto, custom, t.FirstResponseAt, t.SolvedAt, t.ClosedAt,
 			t.LastMessageAt, t.UpdatedAt, t.ID)
 		if isForeignKeyViolation(err) {
-			return s.ticketRefError(ctx, t)
+			return s.ticketRefError(ctx, t, err)
 		}
 		if err != nil {
 			return fmt.Errorf("update ticket %d: %w", t.ID, err)
@@ -121,7 +121,7 @@ func (s *Store) UpdateTicket(ctx context.Context, t *kefu.Ticket) error {
 
 // ticketRefError finds which reference of t points nowhere, so the caller
 // learns the field to fix rather than "foreign key failed".
-func (s *Store) ticketRefError(ctx context.Context, t *kefu.Ticket) error {
+func (s *Store) ticketRefError(ctx context.Context, t *kefu.Ticket, cause error) error {
 	checks := []struct {
 		id    *int64
 		table string
@@ -136,8 +136,17 @@ func (s *Store) ticketRefError(ctx context.Context, t *kefu.Ticket) error {
 		{t.FollowUpOf, "tickets", "ticket", "follow_up_of"},
 		{t.MergedInto, "tickets", "ticket", "merged_into"},
 	}
+	// PostgreSQL names the constraint (and has aborted the transaction, so
+	// nothing more can be asked); SQLite does not, so look.
+	failed, isPG := fkColumn(cause)
 	for _, c := range checks {
 		if c.id == nil {
+			continue
+		}
+		if isPG {
+			if c.field == failed {
+				return &kefu.NotFoundError{What: c.what, Field: c.field}
+			}
 			continue
 		}
 		var one int
@@ -145,7 +154,7 @@ func (s *Store) ticketRefError(ctx context.Context, t *kefu.Ticket) error {
 			return &kefu.NotFoundError{What: c.what, Field: c.field}
 		}
 	}
-	return fmt.Errorf("ticket %d refers to something that does not exist", t.ID)
+	return fmt.Errorf("ticket %d refers to something that does not exist: %w", t.ID, cause)
 }
 
 // Ticket returns the ticket with id.
