@@ -94,6 +94,20 @@ func (s *Service) Resolve(ctx context.Context, actor *kefu.User, ref Ref) (*kefu
 	}
 	c := &kefu.Customer{Name: name, Language: lang, Identities: ids, Tags: []string{}}
 	if err := s.st.CreateCustomer(ctx, c); err != nil {
+		var ce *kefu.ConflictError
+		if !errors.As(err, &ce) || ce.Field != "identities" || c.ID == 0 {
+			return nil, err
+		}
+		// A concurrent request created this customer a moment ago (PostgreSQL
+		// made us wait for its commit): drop ours and use theirs.
+		if err := s.st.DeleteCustomer(ctx, c.ID); err != nil && !errors.Is(err, kefu.ErrNotFound) {
+			return nil, err
+		}
+		for _, id := range ids {
+			if other, err := s.st.CustomerByIdentity(ctx, id.Kind, id.Value); err == nil {
+				return other, s.addMissingIdentities(ctx, other, ids)
+			}
+		}
 		return nil, err
 	}
 	return c, s.event(ctx, kefu.EventCustomerCreated, actor, c.ID)

@@ -36,10 +36,7 @@ func NormalizeIdentity(kind IdentityKind, value string) (string, error) {
 		}
 		p := b.String()
 		// Mainland numbers are stored without the country code, as shops write them.
-		p = strings.TrimPrefix(p, "+86")
-		if strings.HasPrefix(p, "0086") {
-			p = p[4:]
-		}
+		p = strings.TrimPrefix(strings.TrimPrefix(p, "+86"), "0086")
 		if len(strings.TrimPrefix(p, "+")) < 5 {
 			return "", Invalid("phone", "%q is too short for a phone number", value)
 		}

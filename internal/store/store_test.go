@@ -171,7 +171,6 @@ func TestTicketsListAndCursor(t *testing.T) {
 		ctx := context.Background()
 		c := newCustomer(t, st, "t@example.com")
 		base := time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)
-		var ids []int64
 		for i := 0; i < 25; i++ {
 			tk := &kefu.Ticket{Subject: "问题", Channel: kefu.ChannelEmail, Type: kefu.TypeAfterSales, Priority: kefu.PriorityNormal,
 				Status: kefu.StatusOpen, CustomerID: c.ID, Tags: []string{"退款"}, CreatedAt: base.Add(time.Duration(i%5) * time.Hour)}
@@ -184,7 +183,6 @@ func TestTicketsListAndCursor(t *testing.T) {
 			if i == 0 && tk.Number != 1001 {
 				t.Errorf("first ticket number = %d, want 1001", tk.Number)
 			}
-			ids = append(ids, tk.ID)
 		}
 		seen := map[int64]bool{}
 		cursor := ""
