@@ -25,6 +25,9 @@ type Policy struct {
 	// the buyer is.
 	ShopProvince string `json:"shop_province"`
 	ShopCity     string `json:"shop_city"`
+	// ReturnAddress is where buyers send returns, shown once a return is
+	// approved.
+	ReturnAddress string `json:"return_address"`
 
 	NoReason     NoReasonRules     `json:"no_reason"`
 	Quality      QualityRules      `json:"quality"`
@@ -175,10 +178,11 @@ type Label struct {
 // DefaultPolicy is the policy a shop starts with.
 func DefaultPolicy() Policy {
 	return Policy{
-		TimeZone:     "Asia/Shanghai",
-		Currency:     "CNY",
-		ShopProvince: "浙江省",
-		ShopCity:     "杭州市",
+		TimeZone:      "Asia/Shanghai",
+		Currency:      "CNY",
+		ShopProvince:  "浙江省",
+		ShopCity:      "杭州市",
+		ReturnAddress: "浙江省杭州市余杭区文一西路 1888 号 kefu 售后仓，收件人：售后组，电话 0571-88886666",
 		NoReason: NoReasonRules{
 			Enabled:            true,
 			Days:               7,

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -26,13 +27,14 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	cases     *aftersale.Service
 	log       *slog.Logger
 	routes    []route
 }
 
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, log: log}
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, cases *aftersale.Service, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, cases: cases, log: log}
 	a.routes = a.routeTable()
 	return a
 }
@@ -46,13 +48,14 @@ type route struct {
 	Method, Path string
 	Summary      string
 	Tag          string
-	Public       bool           // no bearer token needed
-	Query        []param        // query parameters
-	In           any            // request body type, nil for none
-	Out          any            // response body type
-	Status       int            // success status
-	Multipart    bool           // also accepts multipart/form-data
-	Handler      handlerFunc    // nil when Raw is set
+	Public       bool             // no bearer token needed
+	Query        []param          // query parameters
+	In           any              // request body type, nil for none
+	Out          any              // response body type
+	Status       int              // success status
+	Multipart    bool             // also accepts multipart/form-data
+	Form         []param          // the multipart fields ("file" type for files), when not a message's
+	Handler      handlerFunc      // nil when Raw is set
 	Raw          http.HandlerFunc // a handler that writes its own response (downloads, the document)
 }
 

@@ -114,12 +114,13 @@ func CanMoveCase(k CaseKind, from, to CaseStatus) bool {
 
 // CaseItem is a line of the order a case is about, and how many of it.
 type CaseItem struct {
-	OrderItemID int64  `json:"order_item_id"`
-	Quantity    int    `json:"quantity"`
-	SKU         string `json:"sku"`
-	ProductName string `json:"product_name"`
-	Variant     string `json:"variant"`
-	UnitPrice   int64  `json:"unit_price"`
+	OrderItemID     int64  `json:"order_item_id"` // 0 once the shop removed the line from the order
+	Quantity        int    `json:"quantity"`
+	SKU             string `json:"sku"`
+	ProductName     string `json:"product_name"`
+	ProductCategory string `json:"product_category"`
+	Variant         string `json:"variant"`
+	UnitPrice       int64  `json:"unit_price"`
 }
 
 // Evidence is a file (a photo of the defect, an unboxing video) or a note
@@ -202,10 +203,13 @@ type Case struct {
 	Rating          int              `json:"rating"`         // 1–5 from the customer, 0 before
 	RatingComment   string           `json:"rating_comment"`
 	Channel         Channel          `json:"channel"` // where it was opened: portal, or an agent's channel
-	CreatedByUserID *int64           `json:"created_by_user_id"`
-	CreatedAt       time.Time        `json:"created_at"`
-	UpdatedAt       time.Time        `json:"updated_at"`
-	ClosedAt        *time.Time       `json:"closed_at"`
+	// Decision is the policy's evaluation when the case was opened or last
+	// re-evaluated (aftersale.Decision as JSON), so the agent sees why.
+	Decision        json.RawMessage `json:"decision"`
+	CreatedByUserID *int64          `json:"created_by_user_id"`
+	CreatedAt       time.Time       `json:"created_at"`
+	UpdatedAt       time.Time       `json:"updated_at"`
+	ClosedAt        *time.Time      `json:"closed_at"`
 }
 
 // TaskStatus is where a department task stands.
