@@ -166,7 +166,7 @@ func (s *Service) approve(ctx context.Context, actor *kefu.User, c *kefu.Case, m
 		return err
 	}
 	supervisor := auth.Can(actor, auth.ApproveOverLimit) == nil
-	override := d.Recommended != nil && d.Recommended.Kind != kind
+	override := !offered(d, kind)
 	if d.NeedsApproval {
 		if !supervisor {
 			if !m.RequestApproval {
@@ -186,7 +186,11 @@ func (s *Service) approve(ctx context.Context, actor *kefu.User, c *kefu.Case, m
 		override = true
 	}
 	if override && m.Note == "" {
-		return kefu.Invalid("note", "is required to approve outside the policy or its recommendation (%s)", strings.Join(reasonTexts(approvalReasons(d), "en"), "; "))
+		why := reasonTexts(approvalReasons(d), "en")
+		if d.Recommended != nil {
+			why = append(why, "the policy recommends "+KindName(string(d.Recommended.Kind), "en"))
+		}
+		return kefu.Invalid("note", "is required to approve outside the policy or its recommendation (%s)", strings.Join(why, "; "))
 	}
 	c.Kind, c.Ceiling, c.ShippingPaidBy, c.Decision, c.Approval = kind, d.Ceiling, d.ShippingPaidBy, mustJSON(d), nil
 	c.Amount = 0
@@ -201,6 +205,23 @@ func (s *Service) approve(ctx context.Context, actor *kefu.User, c *kefu.Case, m
 		return s.queueExecution(ctx, c, byUser(actor))
 	}
 	return nil
+}
+
+// offered reports whether the policy offers kind: as its recommendation or
+// one of the fallbacks it allows. Anything else is an override.
+func offered(d Decision, kind kefu.CaseKind) bool {
+	if d.Recommended == nil {
+		return false
+	}
+	if d.Recommended.Kind == kind {
+		return true
+	}
+	for _, f := range d.Fallbacks {
+		if f.Kind == kind {
+			return true
+		}
+	}
+	return false
 }
 
 func approvalReasons(d Decision) []Reason {

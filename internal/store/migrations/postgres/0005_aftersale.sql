@@ -102,7 +102,7 @@ CREATE TABLE case_deliveries (
     case_id         BIGINT NOT NULL REFERENCES cases(id) ON DELETE CASCADE,
     event_id        TEXT NOT NULL UNIQUE,
     action          TEXT NOT NULL,
-    payload         JSONB NOT NULL,
+    payload         TEXT NOT NULL, -- sent byte for byte as signed, so not JSONB
     status          TEXT NOT NULL,
     attempts        BIGINT NOT NULL DEFAULT 0,
     next_attempt_at TIMESTAMPTZ,
