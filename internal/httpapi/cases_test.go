@@ -426,7 +426,7 @@ func TestLostParcelRuleAndReport(t *testing.T) {
 			"external_id": "SO-LOST", "number": "KF-LOST", "customer": map[string]any{"email": "far@example.com", "name": "王芳"},
 			"placed_at": shipped.Add(-24 * time.Hour), "paid_at": shipped.Add(-24 * time.Hour), "shipped_at": shipped,
 			"shipping_province": "四川省", "shipping_city": "成都市", "subtotal": 24900, "total": 24900,
-			"items":     []any{map[string]any{"sku": "EL-2002", "product_name": "智能运动手环", "product_category": "electronics", "quantity": 1, "unit_price": 24900, "unit_cost": 13800}},
+			"items": []any{map[string]any{"sku": "EL-2002", "product_name": "智能运动手环", "product_category": "electronics", "quantity": 1, "unit_price": 24900, "unit_cost": 13800}},
 			"shipments": []any{map[string]any{"carrier": "中通快递", "tracking_number": "75123456789012", "status": "in_transit", "shipped_at": shipped,
 				"events": []any{map[string]any{"at": shipped.Add(20 * time.Hour), "status": "in_transit", "location": "杭州转运中心", "description": "已发往成都"}}}},
 		}}}), 200)
@@ -453,7 +453,7 @@ func TestLostParcelRuleAndReport(t *testing.T) {
 		c := e.mustStatus(e.do("agent", "POST", "/api/v1/cases", map[string]any{"ticket_id": ticketID, "kind": "compensation", "reason": "product.flaw", "amount": 600,
 			"items": []any{map[string]any{"order_item_id": items[0], "quantity": 1}}}), 201)
 		e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/cases/%d/transitions", c.id()), map[string]any{"to": "approved"}), 200)
-		e.mustStatus(e.do("admin", "PUT", "/api/v1/aftersale/webhook", map[string]any{"url": ""}), 200) // turn webhooks off: carried out by hand
+		e.mustStatus(e.do("admin", "PUT", "/api/v1/aftersale/webhook", map[string]any{"url": ""}), 200)                                 // turn webhooks off: carried out by hand
 		e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/cases/%d/transitions", c.id()), map[string]any{"to": "executed"}), 409) // a webhook is pending
 		rows := e.mustStatus(e.do("lead", "GET", "/api/v1/cases/report?by=reason", nil), 200).items()
 		if len(rows) != 2 {
