@@ -385,3 +385,34 @@ func (s *Service) CustomerRate(ctx context.Context, customerID, caseID int64, ra
 		return s.st.UpdateCase(ctx, c)
 	})
 }
+
+// Problems lists the problems of the shop's taxonomy a request can name,
+// grouped: each group is followed by its problems.
+func (s *Service) Problems(ctx context.Context) ([]*kefu.Category, error) {
+	cats, err := s.st.Categories(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var out []*kefu.Category
+	for _, g := range cats {
+		if g.ParentID != nil || g.Archived {
+			continue
+		}
+		out = append(out, g)
+		for _, c := range cats {
+			if c.ParentID != nil && *c.ParentID == g.ID && !c.Archived {
+				out = append(out, c)
+			}
+		}
+	}
+	return out, nil
+}
+
+// ShopLocation is the shop's time zone, for showing times to customers.
+func (s *Service) ShopLocation(ctx context.Context) *time.Location {
+	p, err := s.Policy(ctx)
+	if err != nil {
+		return time.FixedZone("CST", 8*3600)
+	}
+	return p.location()
+}
