@@ -3,7 +3,6 @@ package aftersale
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"log/slog"
 	"net/http"
 	"time"
@@ -141,5 +140,3 @@ func mustJSON(v any) json.RawMessage {
 	}
 	return b
 }
-
-func errorf(format string, args ...any) error { return fmt.Errorf(format, args...) }
