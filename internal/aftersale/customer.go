@@ -216,7 +216,6 @@ type CustomerRequest struct {
 	Proposal    Proposal
 	Description string
 	Photos      []Upload
-	Language    string // the portal's language, kept on a new customer
 }
 
 // OpenRequest opens a ticket and a case for a customer's request, with
@@ -346,7 +345,8 @@ func (s *Service) CustomerCancel(ctx context.Context, customerID, caseID int64) 
 		if err != nil {
 			return err
 		}
-		if c.Status != kefu.CaseRequested && c.Status != kefu.CaseApproved {
+		inFlight := c.Execution == kefu.ExecutionPending || c.Execution == kefu.ExecutionDelivered
+		if (c.Status != kefu.CaseRequested && c.Status != kefu.CaseApproved) || inFlight {
 			return &kefu.ConflictError{Field: "case", Message: "the request can no longer be withdrawn here; please write to us"}
 		}
 		return s.move(ctx, c, kefu.CaseCancelled, byCustomer(customerID), "客户撤销申请 / withdrawn by the customer", nil)

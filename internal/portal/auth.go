@@ -51,8 +51,8 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v := &signinView{view: p.view(w, r), Order: strings.TrimSpace(r.FormValue("order")), Contact: strings.TrimSpace(r.FormValue("contact")), LinkOn: p.mailer != nil}
-	ip := clientIP(r)
-	if p.signins.blocked(ip, p.now()) {
+	ip, order := clientIP(r), strings.ToUpper(v.Order)
+	if p.byAddr.blocked(ip, p.now()) || p.byOrder.blocked(order, p.now()) {
 		v.Error = v.T("signin.throttled")
 		p.render(w, r, http.StatusTooManyRequests, "signin", v)
 		return
@@ -63,7 +63,8 @@ func (p *Portal) login(w http.ResponseWriter, r *http.Request) {
 			p.fail(w, r, err)
 			return
 		}
-		p.signins.fail(ip, p.now())
+		p.byAddr.fail(ip, p.now())
+		p.byOrder.fail(order, p.now())
 		v.Error = v.T("signin.failed")
 		p.render(w, r, http.StatusUnauthorized, "signin", v)
 		return
@@ -86,15 +87,16 @@ func (p *Portal) requestLink(w http.ResponseWriter, r *http.Request) {
 		p.render(w, r, http.StatusOK, "signin", v)
 		return
 	}
-	ip := clientIP(r)
-	if p.signins.blocked(ip, p.now()) {
+	ip, email := clientIP(r), strings.ToLower(strings.TrimSpace(r.FormValue("email")))
+	if p.byAddr.blocked(ip, p.now()) || p.byOrder.blocked(email, p.now()) {
 		v.Error = v.T("signin.throttled")
 		p.render(w, r, http.StatusTooManyRequests, "signin", v)
 		return
 	}
 	// Every request counts, found or not: the link form must not become a
 	// way to learn which addresses are customers, nor to flood one.
-	p.signins.fail(ip, p.now())
+	p.byAddr.fail(ip, p.now())
+	p.byOrder.fail(email, p.now())
 	token, c, found, err := p.cases.CreatePortalLink(r.Context(), r.FormValue("email"))
 	if err == nil && found {
 		scheme := "http"

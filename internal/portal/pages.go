@@ -125,6 +125,9 @@ func (v *requestView) OfferText(o *aftersale.Offer) string {
 	return v.Pick(o.ZH, o.EN)
 }
 
+// errEmptyReply is a reply with neither words nor photos.
+var errEmptyReply = kefu.Invalid("body", "is required")
+
 // customerKinds are the remedies a customer can ask for.
 var customerKinds = []kefu.CaseKind{kefu.CaseReturnRefund, kefu.CaseExchange, kefu.CaseRefundOnly, kefu.CaseResend, kefu.CaseRepair, kefu.CaseCompensation}
 
@@ -254,7 +257,7 @@ func (p *Portal) submitRequest(w http.ResponseWriter, r *http.Request, c *kefu.C
 		return
 	}
 	cs, err := p.cases.OpenRequest(r.Context(), c.ID, aftersale.CustomerRequest{OrderID: v.Order.ID, Proposal: pr,
-		Description: v.Form.Description, Photos: photos, Language: v.Lang})
+		Description: v.Form.Description, Photos: photos})
 	var ie *aftersale.IneligibleError
 	switch {
 	case errors.As(err, &ie):
@@ -382,7 +385,8 @@ func (p *Portal) loadCase(w http.ResponseWriter, r *http.Request, c *kefu.Custom
 	}
 	v.CanTrack = d.Status == kefu.CaseApproved && d.Kind.NeedsReturn()
 	v.CanRate = d.Rating == 0 && (d.Status == kefu.CaseExecuted || d.Status == kefu.CaseCompleted || d.Status == kefu.CaseRejected)
-	v.CanCancel = d.Status == kefu.CaseRequested || d.Status == kefu.CaseApproved
+	inFlight := d.Execution == kefu.ExecutionPending || d.Execution == kefu.ExecutionDelivered
+	v.CanCancel = (d.Status == kefu.CaseRequested || d.Status == kefu.CaseApproved) && !inFlight
 	return v, nil
 }
 
@@ -426,6 +430,9 @@ func (p *Portal) reply(w http.ResponseWriter, r *http.Request, c *kefu.Customer)
 		photos, err := uploads(r, "photos")
 		if err != nil {
 			return err
+		}
+		if strings.TrimSpace(r.FormValue("body")) == "" && len(photos) == 0 {
+			return errEmptyReply
 		}
 		return p.cases.CustomerReply(r.Context(), c.ID, id, r.FormValue("body"), photos)
 	})

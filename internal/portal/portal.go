@@ -40,12 +40,15 @@ type Mailer interface {
 
 // Portal serves the customer portal.
 type Portal struct {
-	cases   *aftersale.Service
-	log     *slog.Logger
-	mailer  Mailer
-	pages   map[string]*template.Template
-	signins *limiter
-	now     func() time.Time
+	cases  *aftersale.Service
+	log    *slog.Logger
+	mailer Mailer
+	pages  map[string]*template.Template
+	// Failed sign-ins are counted per client address (generously: many
+	// customers may share one) and per order number (tightly: that is
+	// what guessing a phone number needs).
+	byAddr, byOrder *limiter
+	now             func() time.Time
 
 	keyOnce sync.Mutex
 	key     []byte
@@ -54,7 +57,7 @@ type Portal struct {
 // New returns the portal on the after-sales service. mailer may be nil.
 func New(cases *aftersale.Service, log *slog.Logger, mailer Mailer) *Portal {
 	p := &Portal{cases: cases, log: log, mailer: mailer, pages: map[string]*template.Template{},
-		signins: newLimiter(10, 10*time.Minute), now: time.Now}
+		byAddr: newLimiter(50, 10*time.Minute), byOrder: newLimiter(5, 10*time.Minute), now: time.Now}
 	for _, name := range []string{"signin", "orders", "request", "case", "error"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
@@ -306,6 +309,8 @@ func userMessage(v *view, err error) string {
 	var fe *kefu.FieldError
 	var ce *kefu.ConflictError
 	switch {
+	case errors.Is(err, errEmptyReply):
+		return v.T("case.reply.empty")
 	case errors.As(err, &fe):
 		return fe.Field + ": " + fe.Message
 	case errors.As(err, &ce):

@@ -334,3 +334,22 @@ func TestPortalRefusesIneligible(t *testing.T) {
 		}
 	})
 }
+
+// TestPortalThrottlesGuessing: after five wrong contacts for one order,
+// even the right one is refused for a while.
+func TestPortalThrottlesGuessing(t *testing.T) {
+	s := newShop(t, storetest.Open(t, store.SQLite))
+	b := s.browser()
+	b.get("/portal/")
+	for i := 0; i < 5; i++ {
+		if p := b.post("/portal/login", url.Values{"order": {s.fresh.Number}, "contact": {fmt.Sprintf("1390000000%d", i)}}, nil); p.status != 401 {
+			t.Fatalf("guess %d: %d", i, p.status)
+		}
+	}
+	if p := b.post("/portal/login", url.Values{"order": {s.fresh.Number}, "contact": {"13800138000"}}, nil); p.status != 429 || !strings.Contains(p.body, "尝试次数过多") {
+		t.Errorf("sixth try: %d", p.status)
+	}
+	// Another order from the same address is not blocked.
+	other := s.browser()
+	other.signIn("KF20261120003", "other@example.com")
+}

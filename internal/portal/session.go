@@ -149,8 +149,15 @@ func (l *limiter) fail(key string, now time.Time) {
 	l.mu.Unlock()
 }
 
-// clientIP is the address failed sign-ins are counted under.
+// clientIP is the address failed sign-ins are counted under: the one the
+// nearest proxy reports (the last X-Forwarded-For entry), else the peer.
 func clientIP(r *http.Request) string {
+	if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+		parts := strings.Split(xff, ",")
+		if ip := strings.TrimSpace(parts[len(parts)-1]); ip != "" {
+			return ip
+		}
+	}
 	host := r.RemoteAddr
 	if i := strings.LastIndexByte(host, ':'); i > 0 {
 		host = host[:i]
