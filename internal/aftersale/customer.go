@@ -416,3 +416,57 @@ func (s *Service) ShopLocation(ctx context.Context) *time.Location {
 	}
 	return p.location()
 }
+
+// CustomerTickets lists a customer's tickets, newest first (merged ones
+// are left out: their conversation lives on in the ticket they joined).
+func (s *Service) CustomerTickets(ctx context.Context, customerID int64) ([]*kefu.Ticket, error) {
+	ts, _, err := s.st.Tickets(ctx, store.TicketFilter{CustomerID: customerID, Sort: "created_at", Limit: 100})
+	if err != nil {
+		return nil, err
+	}
+	out := []*kefu.Ticket{}
+	for _, t := range ts {
+		if t.MergedInto == nil {
+			out = append(out, t)
+		}
+	}
+	return out, nil
+}
+
+// CustomerTicket returns one of the customer's tickets and the part of its
+// conversation they may read (no internal notes).
+func (s *Service) CustomerTicket(ctx context.Context, customerID, ticketID int64) (*kefu.Ticket, []*kefu.Message, error) {
+	t, err := s.st.Ticket(ctx, ticketID)
+	if err != nil || t.CustomerID != customerID {
+		return nil, nil, kefu.NotFound("ticket")
+	}
+	ms, err := s.st.Messages(ctx, t.ID, 0, 1000)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := []*kefu.Message{}
+	for _, m := range ms {
+		if m.Kind != kefu.MessageNote {
+			out = append(out, m)
+		}
+	}
+	return t, out, nil
+}
+
+// CustomerTicketReply adds the customer's message to one of their tickets.
+// A closed ticket starts a follow-up, whose id is returned.
+func (s *Service) CustomerTicketReply(ctx context.Context, customerID, ticketID int64, body string, photos []Upload) (int64, error) {
+	t, err := s.st.Ticket(ctx, ticketID)
+	if err != nil || t.CustomerID != customerID {
+		return 0, kefu.NotFound("ticket")
+	}
+	var ups []ticket.Upload
+	for _, p := range photos {
+		ups = append(ups, ticket.Upload{Filename: p.Filename, Data: p.Data})
+	}
+	_, landed, err := s.tickets.AddMessage(ctx, nil, t.ID, ticket.NewMessage{Kind: kefu.MessageCustomer, Body: body, Attachments: ups})
+	if err != nil {
+		return 0, err
+	}
+	return landed.ID, nil
+}

@@ -15,11 +15,13 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
-// ordersView is the list of the customer's orders and requests.
+// ordersView is the list of the customer's orders, requests and
+// conversations.
 type ordersView struct {
 	*view
-	Orders []*kefu.Order
-	Cases  map[int64][]*kefu.Case // by order
+	Orders  []*kefu.Order
+	Cases   map[int64][]*kefu.Case // by order
+	Tickets []*kefu.Ticket
 }
 
 // DeliveryState names where an order is.
@@ -52,7 +54,12 @@ func (p *Portal) orders(w http.ResponseWriter, r *http.Request, c *kefu.Customer
 		p.fail(w, r, err)
 		return
 	}
-	v := &ordersView{view: p.view(w, r), Orders: os, Cases: map[int64][]*kefu.Case{}}
+	ts, err := p.cases.CustomerTickets(r.Context(), c.ID)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	v := &ordersView{view: p.view(w, r), Orders: os, Cases: map[int64][]*kefu.Case{}, Tickets: ts}
 	if err := p.loadNames(r, v.view); err != nil {
 		p.fail(w, r, err)
 		return
@@ -477,4 +484,80 @@ func (p *Portal) file(w http.ResponseWriter, r *http.Request, c *kefu.Customer) 
 	w.Header().Set("Content-Disposition", mime.FormatMediaType(disp, map[string]string{"filename": ev.Filename}))
 	w.Header().Set("Cache-Control", "private, max-age=86400")
 	_, _ = w.Write(data)
+}
+
+// TicketStatus names a ticket status for the customer.
+func (v *view) TicketStatus(s kefu.Status) string { return v.T("tstatus." + string(s)) }
+
+// ticketView is one of the customer's conversations.
+type ticketView struct {
+	*view
+	Ticket   *kefu.Ticket
+	Messages []*kefu.Message
+	Cases    []*kefu.Case
+}
+
+func (p *Portal) loadTicket(w http.ResponseWriter, r *http.Request, c *kefu.Customer) (*ticketView, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		return nil, kefu.NotFound("ticket")
+	}
+	t, ms, err := p.cases.CustomerTicket(r.Context(), c.ID, id)
+	if err != nil {
+		return nil, err
+	}
+	all, err := p.cases.CustomerCases(r.Context(), c.ID)
+	if err != nil {
+		return nil, err
+	}
+	v := &ticketView{view: p.view(w, r), Ticket: t, Messages: ms}
+	if err := p.loadNames(r, v.view); err != nil {
+		return nil, err
+	}
+	for _, cs := range all {
+		if cs.TicketID == t.ID {
+			v.Cases = append(v.Cases, cs)
+		}
+	}
+	return v, nil
+}
+
+func (p *Portal) ticketPage(w http.ResponseWriter, r *http.Request, c *kefu.Customer) {
+	v, err := p.loadTicket(w, r, c)
+	if err != nil {
+		p.fail(w, r, err)
+		return
+	}
+	p.render(w, r, http.StatusOK, "ticket", v)
+}
+
+func (p *Portal) ticketReply(w http.ResponseWriter, r *http.Request, c *kefu.Customer) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil {
+		p.fail(w, r, kefu.NotFound("ticket"))
+		return
+	}
+	photos, err := uploads(r, "photos")
+	if err == nil && strings.TrimSpace(r.FormValue("body")) == "" && len(photos) == 0 {
+		err = errEmptyReply
+	}
+	landed := id
+	if err == nil {
+		landed, err = p.cases.CustomerTicketReply(r.Context(), c.ID, id, r.FormValue("body"), photos)
+	}
+	if err == nil {
+		http.Redirect(w, r, fmt.Sprintf("/portal/tickets/%d", landed), http.StatusSeeOther)
+		return
+	}
+	if !errors.Is(err, kefu.ErrInvalid) && !errors.Is(err, kefu.ErrConflict) {
+		p.fail(w, r, err)
+		return
+	}
+	v, lerr := p.loadTicket(w, r, c)
+	if lerr != nil {
+		p.fail(w, r, lerr)
+		return
+	}
+	v.Error = userMessage(v.view, err)
+	p.render(w, r, http.StatusUnprocessableEntity, "ticket", v)
 }

@@ -58,7 +58,7 @@ type Portal struct {
 func New(cases *aftersale.Service, log *slog.Logger, mailer Mailer) *Portal {
 	p := &Portal{cases: cases, log: log, mailer: mailer, pages: map[string]*template.Template{},
 		byAddr: newLimiter(50, 10*time.Minute), byOrder: newLimiter(5, 10*time.Minute), now: time.Now}
-	for _, name := range []string{"signin", "orders", "request", "case", "error"} {
+	for _, name := range []string{"signin", "orders", "request", "case", "ticket", "error"} {
 		p.pages[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return p
@@ -97,6 +97,8 @@ func (p *Portal) Register(mux *http.ServeMux, wrap func(pattern string, h http.H
 	handle("POST /portal/cases/{id}/rate", p.signedIn(p.rate))
 	handle("POST /portal/cases/{id}/cancel", p.signedIn(p.cancel))
 	handle("GET /portal/cases/{id}/files/{file}", p.signedIn(p.file))
+	handle("GET /portal/tickets/{id}", p.signedIn(p.ticketPage))
+	handle("POST /portal/tickets/{id}/reply", p.signedIn(p.ticketReply))
 	static, _ := fs.Sub(staticFS, "static")
 	mux.Handle("GET /portal/static/", wrap("GET /portal/static/", http.StripPrefix("/portal/static/", cacheStatic(http.FileServerFS(static)))))
 	mux.Handle("/portal/", wrap("/portal/", p.headers(func(w http.ResponseWriter, r *http.Request) {

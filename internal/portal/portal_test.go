@@ -35,11 +35,14 @@ type shop struct {
 	t                *testing.T
 	url              string
 	cases            *aftersale.Service
+	tickets          *ticket.Service
 	agent, warehouse *kefu.User
 	fresh, late      *kefu.Order // delivered two days ago; delivered twelve days ago
 }
 
-func newShop(t *testing.T, st *store.Store) *shop {
+func newShop(t *testing.T, st *store.Store) *shop { return newShopWith(t, st, nil) }
+
+func newShopWith(t *testing.T, st *store.Store, mailer portal.Mailer) *shop {
 	t.Helper()
 	ctx := context.Background()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -48,9 +51,9 @@ func newShop(t *testing.T, st *store.Store) *shop {
 	tickets := ticket.New(st, customers)
 	cases := aftersale.New(st, tickets, log)
 	api := httpapi.New(st, tickets, customers, users, cases, log)
-	srv := httptest.NewServer(server.New(st, api, log, portal.New(cases, log, nil)).Handler())
+	srv := httptest.NewServer(server.New(st, api, log, portal.New(cases, log, mailer)).Handler())
 	t.Cleanup(srv.Close)
-	s := &shop{t: t, url: srv.URL, cases: cases}
+	s := &shop{t: t, url: srv.URL, cases: cases, tickets: tickets}
 	wh, err := users.CreateTeam(ctx, nil, user.TeamInput{Name: "仓库", Kind: kefu.TeamDepartment})
 	if err != nil {
 		t.Fatal(err)
@@ -352,4 +355,70 @@ func TestPortalThrottlesGuessing(t *testing.T) {
 	// Another order from the same address is not blocked.
 	other := s.browser()
 	other.signIn("KF20261120003", "other@example.com")
+}
+
+// mailbox is a Mailer that keeps what it would send.
+type mailbox struct {
+	to, link string
+}
+
+func (m *mailbox) SendPortalLink(_ context.Context, to, _, _, link string) error {
+	m.to, m.link = to, link
+	return nil
+}
+
+// TestPortalLinkAndTickets: a one-time link signs the customer in once;
+// they see their conversations, a reply reaches the ticket, and a reply to
+// a closed ticket opens a follow-up.
+func TestPortalLinkAndTickets(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		mb := &mailbox{}
+		s := newShopWith(t, st, mb)
+		ctx := context.Background()
+		tk, _, err := s.tickets.Create(ctx, s.agent, ticket.NewTicket{Subject: "发票怎么开", Channel: kefu.ChannelEmail,
+			Customer: customer.Ref{Email: "hmm@example.com"}, Message: ticket.NewMessage{Body: "请问可以开发票吗？"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		b := s.browser()
+		b.get("/portal/")
+		if p := b.post("/portal/link", url.Values{"email": {"nobody@example.com"}}, nil); p.status != 200 || mb.link != "" || !strings.Contains(p.body, "登录链接已经发出") {
+			t.Errorf("unknown address: %d, link %q", p.status, mb.link)
+		}
+		if p := b.post("/portal/link", url.Values{"email": {"HMM@example.com"}}, nil); p.status != 200 || mb.to != "hmm@example.com" || !strings.Contains(mb.link, "/portal/link/") {
+			t.Fatalf("link: %d to %q %q", p.status, mb.to, mb.link)
+		}
+		u, _ := url.Parse(mb.link)
+		if p := b.get(u.Path); p.status != 303 || p.loc != "/portal/orders" {
+			t.Fatalf("using the link: %d %s", p.status, p.loc)
+		}
+		if p := s.browser().get(u.Path); p.status != 410 {
+			t.Errorf("a used link worked again: %d", p.status)
+		}
+		orders := b.get("/portal/orders")
+		if !strings.Contains(orders.body, "发票怎么开") {
+			t.Fatalf("the conversation is not listed")
+		}
+		tp := fmt.Sprintf("/portal/tickets/%d", tk.ID)
+		if p := b.get(tp); p.status != 200 || !strings.Contains(p.body, "请问可以开发票吗") {
+			t.Fatalf("ticket page: %d", p.status)
+		}
+		if p := b.post(tp+"/reply", url.Values{"body": {"需要公司抬头的"}}, nil); p.status != 303 || p.loc != tp {
+			t.Fatalf("reply: %d %s", p.status, p.loc)
+		}
+		if p := b.post(tp+"/reply", url.Values{"body": {"  "}}, nil); p.status != 422 || !strings.Contains(p.body, "请填写内容") {
+			t.Errorf("empty reply: %d %s", p.status, p.body)
+		}
+		tk.Status = kefu.StatusClosed
+		if err := st.UpdateTicket(ctx, tk); err != nil {
+			t.Fatal(err)
+		}
+		p := b.post(tp+"/reply", url.Values{"body": {"还有一个问题"}}, nil)
+		if p.status != 303 || p.loc == tp {
+			t.Errorf("reply to a closed ticket: %d %s", p.status, p.loc)
+		}
+		if fu := b.get(p.loc); !strings.Contains(fu.body, "还有一个问题") {
+			t.Errorf("the follow-up lacks the message")
+		}
+	})
 }
