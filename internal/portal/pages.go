@@ -1,6 +1,7 @@
 package portal
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -217,9 +218,17 @@ func (p *Portal) check(r *http.Request, c *kefu.Customer, v *requestView, pr aft
 		v.Error = userMessage(v.view, err)
 		return false
 	}
-	v.Decision = &d
-	v.Reasons = aftersale.CustomerReasons(d)
+	v.Decision, v.Reasons = &d, shownReasons(d)
 	return true
+}
+
+// shownReasons are the reasons a customer reads: for a refusal only what
+// rules it out, otherwise everything not internal to the shop.
+func shownReasons(d aftersale.Decision) []aftersale.Reason {
+	if !d.Eligible {
+		return d.Denials()
+	}
+	return aftersale.CustomerReasons(d)
 }
 
 // checkFragment answers the form's live check with the decision panel.
@@ -269,7 +278,7 @@ func (p *Portal) submitRequest(w http.ResponseWriter, r *http.Request, c *kefu.C
 	switch {
 	case errors.As(err, &ie):
 		// Refused with the reasons, in the customer's language; nothing was created.
-		v.Decision, v.Reasons = &ie.Decision, aftersale.CustomerReasons(ie.Decision)
+		v.Decision, v.Reasons = &ie.Decision, shownReasons(ie.Decision)
 		p.render(w, r, http.StatusUnprocessableEntity, "request", v)
 		return
 	case errors.Is(err, kefu.ErrInvalid) || errors.Is(err, kefu.ErrConflict):
@@ -360,7 +369,12 @@ func (p *Portal) loadCase(w http.ResponseWriter, r *http.Request, c *kefu.Custom
 	if err != nil {
 		return nil, err
 	}
-	v := &caseView{view: p.view(w, r), D: d, Order: o, Messages: ms, ReturnAddress: pol.ReturnAddress}
+	v := &caseView{view: p.view(w, r), D: d, Order: o, ReturnAddress: pol.ReturnAddress}
+	for _, m := range ms {
+		if m.Kind != kefu.MessageSystem { // progress notices are the timeline
+			v.Messages = append(v.Messages, m)
+		}
+	}
 	if err := p.loadNames(r, v.view); err != nil {
 		return nil, err
 	}
@@ -371,7 +385,17 @@ func (p *Portal) loadCase(w http.ResponseWriter, r *http.Request, c *kefu.Custom
 	reached := map[kefu.CaseStatus]bool{}
 	for _, t := range d.Transitions {
 		reached[t.To] = true
-		text := aftersale.ProgressText(d.Case, &pol, t.To).Text(v.Lang)
+		at := *d.Case
+		if t.To == kefu.CaseRequested {
+			// The request is told as it was made, before an approval changed the remedy.
+			var first struct {
+				Kind kefu.CaseKind `json:"kind"`
+			}
+			if json.Unmarshal(t.Data, &first) == nil && first.Kind.Valid() {
+				at.Kind = first.Kind
+			}
+		}
+		text := aftersale.ProgressText(&at, &pol, t.To).Text(v.Lang)
 		note := ""
 		if t.To == kefu.CaseCancelled {
 			note = t.Note // a rejection's reason is already in its progress text

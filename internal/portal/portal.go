@@ -254,8 +254,14 @@ func (v *view) Time(t time.Time) string { return t.In(v.loc).Format("2006-01-02 
 // Status names a case status.
 func (v *view) Status(s kefu.CaseStatus) string { return v.T("status." + string(s)) }
 
-// Kind names a case kind.
-func (v *view) Kind(k kefu.CaseKind) string { return aftersale.KindName(string(k), v.Lang) }
+// Kind names a case kind (capitalised in English: it starts a line).
+func (v *view) Kind(k kefu.CaseKind) string {
+	n := aftersale.KindName(string(k), v.Lang)
+	if v.Lang == langEN && n != "" {
+		n = strings.ToUpper(n[:1]) + n[1:]
+	}
+	return n
+}
 
 // Reason names a problem of the taxonomy.
 func (v *view) Reason(key string) string {
