@@ -15,6 +15,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -38,6 +39,26 @@ type shop struct {
 	tickets          *ticket.Service
 	agent, warehouse *kefu.User
 	fresh, late      *kefu.Order // delivered two days ago; delivered twelve days ago
+	clock            time.Time   // the after-sales service's clock
+	shop             *shopSystem // the shop's system behind the webhook
+	secret           string      // the webhook secret
+}
+
+// shopSystem is the shop's side of the webhook: it fails the first call.
+type shopSystem struct {
+	mu     sync.Mutex
+	events []string
+}
+
+func (sh *shopSystem) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	sh.events = append(sh.events, r.Header.Get(aftersale.HeaderEventID))
+	if len(sh.events) == 1 {
+		http.Error(w, "busy", http.StatusServiceUnavailable)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
 }
 
 func newShop(t *testing.T, st *store.Store) *shop { return newShopWith(t, st, nil) }
@@ -53,7 +74,10 @@ func newShopWith(t *testing.T, st *store.Store, mailer portal.Mailer) *shop {
 	api := httpapi.New(st, tickets, customers, users, cases, log)
 	srv := httptest.NewServer(server.New(st, api, log, portal.New(cases, log, mailer)).Handler())
 	t.Cleanup(srv.Close)
-	s := &shop{t: t, url: srv.URL, cases: cases, tickets: tickets}
+	s := &shop{t: t, url: srv.URL, cases: cases, tickets: tickets, clock: time.Now().UTC(), shop: &shopSystem{}}
+	cases.SetClock(func() time.Time { return s.clock })
+	shopSrv := httptest.NewServer(s.shop)
+	t.Cleanup(shopSrv.Close)
 	wh, err := users.CreateTeam(ctx, nil, user.TeamInput{Name: "仓库", Kind: kefu.TeamDepartment})
 	if err != nil {
 		t.Fatal(err)
@@ -72,6 +96,11 @@ func newShopWith(t *testing.T, st *store.Store, mailer portal.Mailer) *shop {
 	if s.warehouse, _, err = users.Create(ctx, nil, user.Input{Email: "wh@test.test", Name: "周强", Role: kefu.RoleCollaborator, Password: "secret", TeamIDs: []int64{wh.ID}}); err != nil {
 		t.Fatal(err)
 	}
+	wv, err := cases.SetWebhook(ctx, admin, aftersale.Webhook{URL: shopSrv.URL})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.secret = wv.Secret
 	now := time.Now().UTC()
 	order := func(ext, number, email, phone string, deliveredAgo time.Duration) customer.OrderInput {
 		d := now.Add(-deliveredAgo)
@@ -184,11 +213,13 @@ func (b *browser) signIn(order, contact string) {
 
 var png = []byte("\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
 
-// TestPortalFlow: a customer signs in, opens a colour-difference request
-// with a photo, sees it is eligible and that an exchange is suggested; the
-// agent approves the exchange; the customer enters the return tracking
-// number; the warehouse passes the inspection; the shop carries it out;
-// the customer sees every step, in both languages, and rates it.
+// TestPortalFlow is the issue's whole flow: a customer opens a
+// colour-difference request in the portal with a photo and sees it is
+// eligible and that an exchange is suggested; the agent sees the
+// recommended exchange and approves it; the customer enters the return
+// tracking number; the warehouse passes the inspection; the webhook to the
+// shop's system is retried after a failure and confirmed; the customer
+// sees every step, in both languages, and rates it.
 func TestPortalFlow(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		s := newShop(t, st)
@@ -277,10 +308,27 @@ func TestPortalFlow(t *testing.T) {
 		if _, err := s.cases.CompleteTask(ctx, s.warehouse, tasks[0].ID, aftersale.TaskAnswer{Result: kefu.TaskPass, Answer: "吊牌完好"}); err != nil {
 			t.Fatal(err)
 		}
-		// No webhook is set: the agent records that the exchange went out.
-		if _, err := s.cases.Transition(ctx, s.agent, caseID, aftersale.Move{To: kefu.CaseExecuted, Note: "已在商家后台发出换货 SF1400000000099"}); err != nil {
-			t.Fatal(err)
+		// The shop's system gets the signed instruction: it fails once, the retry lands, the shop confirms.
+		for i, want := range []int{1, 0} {
+			if n, err := s.cases.DeliverDue(ctx); err != nil || n != want {
+				t.Fatalf("delivery round %d: %d %v", i, n, err)
+			}
 		}
+		s.clock = s.clock.Add(31 * time.Second)
+		if n, err := s.cases.DeliverDue(ctx); err != nil || n != 1 {
+			t.Fatalf("retry: %d %v", n, err)
+		}
+		if len(s.shop.events) != 2 || s.shop.events[0] != s.shop.events[1] {
+			t.Fatalf("the shop saw %v", s.shop.events)
+		}
+		body := []byte(`{"event_id":"` + s.shop.events[0] + `","reference":"EX-20261123-01"}`)
+		confirm, _ := http.NewRequest("POST", s.url+"/api/v1/cases/confirmations", bytes.NewReader(body))
+		confirm.Header.Set(aftersale.HeaderSignature, aftersale.Sign(s.secret, time.Now(), body))
+		res, err := http.DefaultClient.Do(confirm)
+		if err != nil || res.StatusCode != 200 {
+			t.Fatalf("confirmation: %v %v", res, err)
+		}
+		res.Body.Close()
 		done := b.get(casePath)
 		for _, want := range []string{"已收到您的退货快递单号", "正在验收", "验收通过", "新的商品已经为您发出", `data-testid="rate-form"`} {
 			if !strings.Contains(done.body, want) {
