@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -40,6 +41,42 @@ type Detail struct {
 	Evidence    []*kefu.Evidence       `json:"evidence"`
 	Tasks       []*kefu.CaseTask       `json:"tasks"`
 	Deliveries  []*kefu.Delivery       `json:"deliveries"`
+	Deadlines   []Deadline             `json:"deadlines"`
+}
+
+// Deadline is a legal clock running on a case: handling the request
+// (ProcessWithinDays of the policy) and refunding once the return arrived
+// (RefundWithinDays). Overdue ones are breaches the platform can punish.
+type Deadline struct {
+	Key     string    `json:"key"` // process, refund
+	At      time.Time `json:"at"`
+	Overdue bool      `json:"overdue"`
+	ZH      string    `json:"zh"`
+	EN      string    `json:"en"`
+}
+
+// deadlines works out the clocks running on a case now.
+func deadlines(pol *Policy, c *kefu.Case, trail []*kefu.CaseTransition, now time.Time) []Deadline {
+	out := []Deadline{}
+	if c.Status.Final() || c.Status == kefu.CaseExecuted {
+		return out
+	}
+	day := 24 * time.Hour
+	if c.Status == kefu.CaseRequested && pol.ProcessWithinDays > 0 {
+		at := c.CreatedAt.Add(time.Duration(pol.ProcessWithinDays) * day)
+		out = append(out, Deadline{Key: "process", At: at, Overdue: now.After(at),
+			ZH: fmt.Sprintf("须在申请后 %d 天内处理", pol.ProcessWithinDays), EN: fmt.Sprintf("must be handled within %d days of the request", pol.ProcessWithinDays)})
+	}
+	if c.Kind.MovesMoney() && (c.Status == kefu.CaseReceived || c.Status == kefu.CaseInspected) && pol.RefundWithinDays > 0 {
+		for _, t := range trail {
+			if t.To == kefu.CaseReceived {
+				at := t.CreatedAt.Add(time.Duration(pol.RefundWithinDays) * day)
+				out = append(out, Deadline{Key: "refund", At: at, Overdue: now.After(at),
+					ZH: fmt.Sprintf("须在收到退货后 %d 天内退款", pol.RefundWithinDays), EN: fmt.Sprintf("the refund is due within %d days of receiving the return", pol.RefundWithinDays)})
+			}
+		}
+	}
+	return out
 }
 
 // checkProposal validates a proposal against its order, naming the field
@@ -258,6 +295,11 @@ func (s *Service) detail(ctx context.Context, c *kefu.Case) (*Detail, error) {
 	if d.Deliveries, err = s.st.CaseDeliveries(ctx, c.ID); err != nil {
 		return nil, err
 	}
+	pol, err := s.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Deadlines = deadlines(&pol, c, d.Transitions, s.now())
 	return d, nil
 }
 

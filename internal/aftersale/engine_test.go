@@ -391,3 +391,34 @@ func TestDefaultPlaybooksCoverTaxonomy(t *testing.T) {
 		}
 	}
 }
+
+func TestDeadlines(t *testing.T) {
+	pol := DefaultPolicy()
+	opened := time.Date(2025, 3, 1, 2, 0, 0, 0, time.UTC)
+	received := opened.Add(5 * 24 * time.Hour)
+	trail := []*kefu.CaseTransition{{To: kefu.CaseRequested, CreatedAt: opened}, {To: kefu.CaseApproved}, {To: kefu.CaseAwaitingReturn}, {To: kefu.CaseReceived, CreatedAt: received}}
+	for _, tc := range []struct {
+		status  kefu.CaseStatus
+		kind    kefu.CaseKind
+		now     time.Time
+		want    string
+		overdue bool
+	}{
+		{kefu.CaseRequested, kefu.CaseReturnRefund, opened.Add(24 * time.Hour), "process", false},
+		{kefu.CaseRequested, kefu.CaseReturnRefund, opened.Add(16 * 24 * time.Hour), "process", true},
+		{kefu.CaseReceived, kefu.CaseReturnRefund, received.Add(6 * 24 * time.Hour), "refund", false},
+		{kefu.CaseInspected, kefu.CaseReturnRefund, received.Add(8 * 24 * time.Hour), "refund", true},
+		{kefu.CaseReceived, kefu.CaseExchange, received.Add(8 * 24 * time.Hour), "", false},
+		{kefu.CaseCompleted, kefu.CaseReturnRefund, received.Add(80 * 24 * time.Hour), "", false},
+	} {
+		c := &kefu.Case{Kind: tc.kind, Status: tc.status, CreatedAt: opened}
+		ds := deadlines(&pol, c, trail, tc.now)
+		got, overdue := "", false
+		if len(ds) > 0 {
+			got, overdue = ds[0].Key, ds[0].Overdue
+		}
+		if got != tc.want || overdue != tc.overdue || len(ds) > 1 {
+			t.Errorf("%s %s at %v: %v, want %s overdue %v", tc.kind, tc.status, tc.now, ds, tc.want, tc.overdue)
+		}
+	}
+}

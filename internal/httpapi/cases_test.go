@@ -169,6 +169,9 @@ func TestCaseFlow(t *testing.T) {
 		if dec, _ := created.JSON["decision"].(map[string]any); dec["recommended"].(map[string]any)["kind"] != "exchange" {
 			t.Errorf("stored decision = %v", dec)
 		}
+		if dl, _ := created.JSON["deadlines"].([]any); len(dl) != 1 || dl[0].(map[string]any)["key"] != "process" || dl[0].(map[string]any)["overdue"] != false {
+			t.Errorf("deadlines of a new case = %v", created.JSON["deadlines"])
+		}
 		byTicket := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/cases?ticket_id=%d", ticketID), nil), 200).items()
 		byOrder := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/cases?order_id=%d", orderID), nil), 200).items()
 		onTicket := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/tickets/%d/cases", ticketID), nil), 200).items()
