@@ -446,7 +446,9 @@ func (s *Store) CountTicketsByStatus(ctx context.Context) (map[kefu.Status]int, 
 
 // AddHandoff records a transfer and sets h.ID.
 func (s *Store) AddHandoff(ctx context.Context, h *kefu.Handoff) error {
-	h.CreatedAt = now()
+	if h.CreatedAt.IsZero() {
+		h.CreatedAt = now()
+	}
 	err := s.writeRow(ctx, `INSERT INTO handoffs (ticket_id, from_user_id, to_user_id, to_team_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.TicketID, h.FromUserID, h.ToUserID, h.ToTeamID, h.Note, h.CreatedAt).Scan(&h.ID)
 	if err != nil {
