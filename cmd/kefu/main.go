@@ -23,11 +23,14 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
+	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/realtime"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
+	"github.com/kefu-dev/kefu/internal/web"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -172,9 +175,29 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
 		}
 	}
+	var hub realtime.Hub = realtime.NewLocal()
+	if cfg.NATSURL != "" {
+		nh, err := realtime.DialNATS(cfg.NATSURL)
+		if err != nil {
+			return err
+		}
+		defer nh.Close()
+		hub = nh
+	}
 	customers := customer.New(st)
-	api := httpapi.New(st, ticket.New(st, customers), customers, user.New(st), log)
-	srv := server.New(st, api, log)
+	tickets := ticket.New(st, customers)
+	users := user.New(st)
+	api := httpapi.New(st, tickets, customers, users, log)
+	ws, err := web.New(st, tickets, customers, users, hub, log)
+	if err != nil {
+		return err
+	}
+	outbox := jobs.NewOutbox(st, log, time.Second)
+	outbox.Register("realtime", web.Relay(hub))
+	bg, stopBG := context.WithCancel(context.Background())
+	defer stopBG()
+	go outbox.Run(bg)
+	srv := server.New(st, api, log, ws)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)

@@ -112,7 +112,7 @@ func (s *Store) CannedResponse(ctx context.Context, id int64) (*CannedResponse, 
 }
 
 // SaveCannedResponse inserts (ID 0) or updates a canned response.
-func (s *Store) SaveCannedResponse(ctx context.Context, c *CannedResponse, by int64) error {
+func (s *Store) SaveCannedResponse(ctx context.Context, c *CannedResponse, by *int64) error {
 	t := now()
 	if c.ID == 0 {
 		err := s.writeRow(ctx, `INSERT INTO canned_responses (title, shortcut, body_zh, body_en, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
