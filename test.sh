@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-STATICCHECK_VERSION=2026.2.2
+STATICCHECK_VERSION=v0.8.2  # release 2026.2.2
 
 step() { printf '\n==> %s\n' "$*"; }
 
