@@ -36,13 +36,12 @@ type Server struct {
 	handler http.Handler
 }
 
-// Site is a part of kefu with routes of its own (the customer portal, the
-// agent workspace) that the server mounts beside the API.
+// Site is a part of the server that adds its own routes (the workspace).
 type Site interface {
 	Register(mux *http.ServeMux, wrap func(pattern string, h http.Handler) http.Handler)
 }
 
-// New builds the server's handler tree: the API, health, metrics and sites.
+// New builds the server's handler tree: the API, then each site.
 func New(st *store.Store, api *httpapi.API, log *slog.Logger, sites ...Site) *Server {
 	s := &Server{st: st, log: log, reg: prometheus.NewRegistry()}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kefu_http_requests_total", Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"})
