@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
 
@@ -233,8 +234,8 @@ func (s *Service) OpenRequest(ctx context.Context, customerID int64, in Customer
 	if err != nil {
 		return nil, err
 	}
-	if len(in.Photos) > MaxEvidence {
-		return nil, kefu.Invalid("photos", "at most %d photos", MaxEvidence)
+	if err := checkMedia(in.Photos); err != nil {
+		return nil, err
 	}
 	o, err := s.CustomerOrder(ctx, customerID, in.OrderID)
 	if err != nil {
@@ -280,6 +281,24 @@ func (s *Service) OpenRequest(ctx context.Context, customerID int64, in Customer
 	return c, nil
 }
 
+// checkMedia accepts what a customer may send as evidence: at most
+// MaxEvidence photos, videos or PDFs, judged by their bytes, not their names.
+func checkMedia(ups []Upload) error {
+	if len(ups) > MaxEvidence {
+		return kefu.Invalid("photos", "at most %d photos", MaxEvidence)
+	}
+	for _, u := range ups {
+		if len(u.Data) == 0 || len(u.Data) > MaxUpload {
+			return kefu.Invalid("photos", "%s must be 1 byte to %d MB", u.Filename, MaxUpload>>20)
+		}
+		ct := http.DetectContentType(u.Data)
+		if !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "video/") && ct != "application/pdf" {
+			return kefu.Invalid("photos", "%s is not a photo, a video or a PDF", u.Filename)
+		}
+	}
+	return nil
+}
+
 // lockOwn locks one of the customer's cases in the current transaction.
 func (s *Service) lockOwn(ctx context.Context, customerID, caseID int64) (*kefu.Case, error) {
 	c, err := s.st.LockCase(ctx, caseID)
@@ -296,8 +315,8 @@ func (s *Service) CustomerReply(ctx context.Context, customerID, caseID int64, b
 	if err != nil || c.CustomerID != customerID {
 		return kefu.NotFound("case")
 	}
-	if len(photos) > MaxEvidence {
-		return kefu.Invalid("photos", "at most %d photos", MaxEvidence)
+	if err := checkMedia(photos); err != nil {
+		return err
 	}
 	var ups []ticket.Upload
 	for _, p := range photos {

@@ -93,6 +93,7 @@ var catalog = map[string][2]string{
 	"error.notfound":         {"没有找到这个页面。", "This page does not exist."},
 	"error.csrf":             {"页面已过期，请刷新后重试。", "This page has expired; please reload it and try again."},
 	"error.generic":          {"请稍后重试；如果问题持续，请联系客服。", "Please try again later; if it keeps happening, contact us."},
+	"error.photos":           {"只能上传照片、视频或 PDF，最多 9 个，每个不超过 25 MB。", "Only photos, videos or PDFs: up to 9, each under 25 MB."},
 	"footer":                 {"您的信息仅用于处理售后。", "Your details are used only to handle your requests."},
 	"stars.1":                {"很不满意", "Very poor"},
 	"stars.2":                {"不满意", "Poor"},

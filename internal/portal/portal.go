@@ -319,6 +319,8 @@ func userMessage(v *view, err error) string {
 	switch {
 	case errors.Is(err, errEmptyReply):
 		return v.T("case.reply.empty")
+	case errors.As(err, &fe) && fe.Field == "photos":
+		return v.T("error.photos") + " (" + fe.Message + ")"
 	case errors.As(err, &fe):
 		return fe.Field + ": " + fe.Message
 	case errors.As(err, &ce):

@@ -379,6 +379,15 @@ func TestPortalRefusesIneligible(t *testing.T) {
 		if err != nil || len(cs) != 0 {
 			t.Errorf("a refused request created cases: %v %v", cs, err)
 		}
+		// Only photos, videos and PDFs, by their bytes.
+		bad := url.Values{"item": {fmt.Sprint(s.fresh.Items[0].ID)}, "reason": {"product.colour_difference"}, "kind": {"exchange"},
+			"description": {"看图"}, "action": {"submit"}}
+		fresh := s.browser()
+		fresh.signIn(s.fresh.Number, "13800138000")
+		fresh.get(fmt.Sprintf("/portal/orders/%d/request", s.fresh.ID))
+		if p := fresh.post(fmt.Sprintf("/portal/orders/%d/request", s.fresh.ID), bad, map[string]map[string][]byte{"photos": {"x.png": []byte("<html><script>alert(1)</script>")}}); p.status != 422 || !strings.Contains(p.body, "只能上传照片") {
+			t.Errorf("HTML as a photo: %d", p.status)
+		}
 		// Missing fields are asked for, not guessed.
 		if p := b.post(fmt.Sprintf("/portal/orders/%d/request", s.late.ID), url.Values{"action": {"submit"}}, nil); p.status != 422 {
 			t.Errorf("empty request: %d", p.status)
