@@ -31,7 +31,7 @@ type ItemQty struct {
 type Offer struct {
 	Kind           kefu.CaseKind       `json:"kind"`
 	Amount         int64               `json:"amount"`
-	ShippingPaidBy kefu.Responsibility `json:"shipping_paid_by,omitempty"`
+	ShippingPaidBy kefu.Responsibility `json:"shipping_paid_by"`
 	ZH             string              `json:"zh"`
 	EN             string              `json:"en"`
 }
@@ -64,7 +64,7 @@ type Decision struct {
 	Reason         string              `json:"reason"`
 	Eligible       bool                `json:"eligible"`
 	Responsibility kefu.Responsibility `json:"responsibility"`
-	ShippingPaidBy kefu.Responsibility `json:"shipping_paid_by,omitempty"`
+	ShippingPaidBy kefu.Responsibility `json:"shipping_paid_by"`
 	Currency       string              `json:"currency"`
 	// Amount is the amount evaluated: the proposal's, or the recommended
 	// one when it named none. Zero for remedies that move no money.
@@ -75,7 +75,7 @@ type Decision struct {
 	AgentLimit      int64    `json:"agent_limit"`
 	NeedsApproval   bool     `json:"needs_approval"`
 	Refund          *Refund  `json:"refund,omitempty"`
-	Band            string   `json:"band,omitempty"` // compensation: same_city, same_province, other_province, high_value
+	Band            string   `json:"band"` // compensation: same_city, same_province, other_province, high_value
 	MarginAllowance *int64   `json:"margin_allowance,omitempty"`
 	Windows         Windows  `json:"windows"`
 	Recommended     *Offer   `json:"recommended"`

@@ -276,6 +276,13 @@ func TestCaseFlow(t *testing.T) {
 			t.Errorf("duplicate confirmation wrote events: %d → %d", activityBefore, after)
 		}
 
+		// The document describes what the server sends for a case and a decision.
+		paths := e.mustStatus(e.do("", "GET", "/api/v1/openapi.json", nil), 200).JSON["paths"].(map[string]any)
+		getOp := paths["/api/v1/cases/{id}"].(map[string]any)["get"].(map[string]any)
+		checkShape(t, "GET /cases/{id}", responseSchema(getOp), got)
+		evalOp := paths["/api/v1/cases/evaluate"].(map[string]any)["post"].(map[string]any)
+		checkShape(t, "POST /cases/evaluate", responseSchema(evalOp), ev)
+
 		// The customer rates the result (in the portal); that completes the case.
 		if err := e.cases.CustomerRate(context.Background(), num(got["customer_id"]), caseID, 5, "换货很快"); err != nil {
 			t.Fatal(err)
