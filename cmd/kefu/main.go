@@ -168,12 +168,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		where = "PostgreSQL"
 	}
 	log.Info("database ready", "dialect", string(st.Dialect()), "migrations_applied", applied)
+	demoLoaded := false
 	if cfg.Demo {
 		sum, err := demo.Load(ctx, st, time.Now())
 		if err != nil {
 			return fmt.Errorf("load demo shop: %w", err)
 		}
 		if sum != nil {
+			demoLoaded = true
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
 		}
 	}
@@ -190,14 +192,13 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
 	cases := aftersale.New(st, tickets, log)
-	if cfg.Demo {
+	if demoLoaded {
+		// Only a shop the demo just filled: never a real shop's tickets.
 		n, err := cases.LoadDemo(ctx)
 		if err != nil {
 			return fmt.Errorf("load demo after-sales cases: %w", err)
 		}
-		if n > 0 {
-			log.Info("demo after-sales cases loaded", "cases", n)
-		}
+		log.Info("demo after-sales cases loaded", "cases", n)
 	}
 	api := httpapi.New(st, tickets, customers, users, cases, log)
 	ws, err := web.New(st, tickets, customers, users, hub, log)
@@ -340,7 +341,12 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stdout, "the demo shop is already loaded")
 		return nil
 	}
-	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages)
+	cases := aftersale.New(st, ticket.New(st, customer.New(st)), slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	n, err := cases.LoadDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("load demo after-sales cases: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages, %d after-sales cases\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages, n)
 	fmt.Fprintln(stdout, `sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test with the password "demo"`)
 	return nil
 }
