@@ -210,6 +210,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if err := st.Optimize(bg); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	}()
 	// Webhook deliveries to the shop and the lost-parcel rule.
 	go cases.Run(bg, 5*time.Second)
 	srv := server.New(st, api, log, ws, portal.New(cases, log, nil))
