@@ -204,3 +204,45 @@ const (
 	EventPromiseKept     = "promise.kept"
 	EventPromiseCanceled = "promise.cancelled"
 )
+
+// SLAClock is the stored state of one SLA target of a ticket. Consumed is
+// the business time used before RunningSince; while running, the target is
+// due at Calendar.Add(RunningSince, Target−Consumed), so due times can be
+// recomputed from the clock alone after a calendar or policy change.
+type SLAClock struct {
+	TicketID      int64
+	Metric        string
+	PolicyID      *int64
+	CalendarID    *int64
+	State         string
+	TargetMinutes int
+	WarnShare     float64
+	StartedAt     time.Time
+	Consumed      time.Duration
+	RunningSince  *time.Time
+	DueAt         *time.Time
+	WarnAt        *time.Time
+	WarnedAt      *time.Time
+	BreachedAt    *time.Time
+	MetAt         *time.Time
+	UpdatedAt     time.Time
+}
+
+// Active reports whether the clock still counts (running or paused).
+func (c *SLAClock) Active() bool { return c.State == TargetRunning || c.State == TargetPaused }
+
+// Target is the clock's target as a duration.
+func (c *SLAClock) Target() time.Duration { return time.Duration(c.TargetMinutes) * time.Minute }
+
+// SLAResult is one finished cycle of a target, kept for reports.
+type SLAResult struct {
+	TicketID        int64     `json:"ticket_id"`
+	Metric          string    `json:"metric"`
+	PolicyID        *int64    `json:"policy_id"`
+	TargetMinutes   int       `json:"target_minutes"`
+	StartedAt       time.Time `json:"started_at"`
+	EndedAt         time.Time `json:"ended_at"`
+	Outcome         string    `json:"outcome"` // met or cancelled
+	Breached        bool      `json:"breached"`
+	BusinessSeconds int64     `json:"business_seconds"`
+}
