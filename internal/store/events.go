@@ -31,7 +31,7 @@ func (s *Store) AddEvent(ctx context.Context, e *kefu.Event, data any) error {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
 		st.events = true
 	}
-	return nil
+	return s.runEventHooks(ctx, e)
 }
 
 func scanEvents(rows interface {
