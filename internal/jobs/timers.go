@@ -44,6 +44,8 @@ type Timers struct {
 	handlers map[string]TimerHandler
 	wake     chan struct{}
 	planned  atomic.Int64 // unix micros of the next planned look; 0 while working
+	// Now is the runner's clock; tests move it forward.
+	Now func() time.Time
 	// Fired, when set, is called after each committed batch with the timers
 	// it fired and the commit time: for metrics and the benchmark.
 	Fired func(ts []*store.Timer, at time.Time)
@@ -53,7 +55,7 @@ type Timers struct {
 // earliest one is due, when a transaction on this node sets an earlier one,
 // and at least every poll (for timers other nodes set).
 func NewTimers(st *store.Store, log *slog.Logger, poll time.Duration) *Timers {
-	t := &Timers{st: st, log: log, poll: poll, batch: 200, handlers: map[string]TimerHandler{}, wake: make(chan struct{}, 1)}
+	t := &Timers{st: st, log: log, poll: poll, batch: 200, handlers: map[string]TimerHandler{}, wake: make(chan struct{}, 1), Now: time.Now}
 	st.OnTimerSet(t.timerSet)
 	return t
 }
@@ -86,11 +88,11 @@ func (t *Timers) Run(ctx context.Context) {
 		}
 		wait := t.poll
 		if next, ok, err := t.st.NextTimer(ctx); err == nil && ok {
-			if d := time.Until(next); d < wait {
+			if d := next.Sub(t.Now()); d < wait {
 				wait = max(d, 0)
 			}
 		}
-		t.planned.Store(time.Now().Add(wait).UnixMicro())
+		t.planned.Store(t.Now().Add(wait).UnixMicro())
 		sleep.Reset(wait)
 		select {
 		case <-ctx.Done():
@@ -107,7 +109,7 @@ func (t *Timers) Run(ctx context.Context) {
 func (t *Timers) RunDue(ctx context.Context) (int, error) {
 	total := 0
 	for {
-		n, full, err := t.runBatch(ctx, time.Now())
+		n, full, err := t.runBatch(ctx, t.Now())
 		total += n
 		if err != nil || !full {
 			return total, err

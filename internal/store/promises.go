@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 
@@ -165,4 +167,56 @@ func scanIDs(rows interface {
 		ids = append(ids, id)
 	}
 	return ids, rows.Err()
+}
+
+// ActiveTicketIDs pages through the ids of tickets still being worked on.
+func (s *Store) ActiveTicketIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT id FROM tickets WHERE status NOT IN ('solved', 'closed') AND id > ? ORDER BY id LIMIT ?`, after, limit)
+	if err != nil {
+		return nil, fmt.Errorf("list active tickets: %w", err)
+	}
+	return scanIDs(rows)
+}
+
+// Snooze is a ticket put aside until a time.
+type Snooze struct {
+	TicketID  int64     `json:"ticket_id"`
+	Until     time.Time `json:"until"`
+	UserID    *int64    `json:"user_id"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// SetSnooze snoozes a ticket until a time, replacing an earlier snooze.
+func (s *Store) SetSnooze(ctx context.Context, z *Snooze) error {
+	z.CreatedAt = now()
+	_, err := s.exec(ctx, `INSERT INTO snoozes (ticket_id, until, user_id, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (ticket_id) DO UPDATE SET until = excluded.until, user_id = excluded.user_id, created_at = excluded.created_at`,
+		z.TicketID, z.Until, z.UserID, z.CreatedAt)
+	if err != nil {
+		return fmt.Errorf("snooze ticket %d: %w", z.TicketID, err)
+	}
+	return nil
+}
+
+// ClearSnooze ends a ticket's snooze and reports whether there was one.
+func (s *Store) ClearSnooze(ctx context.Context, ticketID int64) (bool, error) {
+	res, err := s.exec(ctx, `DELETE FROM snoozes WHERE ticket_id = ?`, ticketID)
+	if err != nil {
+		return false, fmt.Errorf("end snooze of ticket %d: %w", ticketID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// SnoozeOf returns a ticket's snooze; not found when it is not snoozed.
+func (s *Store) SnoozeOf(ctx context.Context, ticketID int64) (*Snooze, error) {
+	z := &Snooze{TicketID: ticketID}
+	err := s.queryRow(ctx, `SELECT until, user_id, created_at FROM snoozes WHERE ticket_id = ?`, ticketID).Scan(timeCol{&z.Until}, nullInt{&z.UserID}, timeCol{&z.CreatedAt})
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, kefu.NotFound("snooze")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read snooze of ticket %d: %w", ticketID, err)
+	}
+	return z, nil
 }

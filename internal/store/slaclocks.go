@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -276,4 +278,37 @@ func (s *Store) AtRiskList(ctx context.Context, f AtRiskFilter) ([]*AtRisk, erro
 		out = append(out, a)
 	}
 	return out, rows.Err()
+}
+
+// TryLockTicket locks a ticket for the current transaction without waiting
+// (PostgreSQL: FOR UPDATE SKIP LOCKED). busy is true when another
+// transaction holds it; a missing ticket is a not-found error. Timer
+// handlers use it so they never wait on a ticket whose change is itself
+// waiting on the timer row.
+func (s *Store) TryLockTicket(ctx context.Context, id int64) (t *kefu.Ticket, busy bool, err error) {
+	if s.dialect == Postgres {
+		var one int
+		query, args := s.q(`SELECT 1 FROM tickets WHERE id = ? FOR UPDATE SKIP LOCKED`, []any{id})
+		err := s.conn(ctx, true).QueryRowContext(ctx, query, args...).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			if _, err := s.Ticket(ctx, id); err != nil {
+				return nil, false, err
+			}
+			return nil, true, nil
+		}
+		if err != nil {
+			return nil, false, fmt.Errorf("lock ticket %d: %w", id, err)
+		}
+	}
+	t, err = s.LockTicket(ctx, id)
+	return t, false, err
+}
+
+// CustomerVIPTier returns a customer's VIP tier.
+func (s *Store) CustomerVIPTier(ctx context.Context, id int64) (kefu.VIPTier, error) {
+	var v kefu.VIPTier
+	if err := s.queryRow(ctx, `SELECT vip_tier FROM customers WHERE id = ?`, id).Scan(&v); err != nil {
+		return 0, notFound(err, "customer")
+	}
+	return v, nil
 }
