@@ -15,6 +15,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -26,13 +27,14 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	deadlines *sla.Service // nil: tickets show no SLA
 	log       *slog.Logger
 	routes    []route
 }
 
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, log: log}
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, log: log}
 	a.routes = a.routeTable()
 	return a
 }

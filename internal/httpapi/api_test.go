@@ -11,11 +11,14 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
+	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -28,6 +31,8 @@ type env struct {
 	t      *testing.T
 	st     *store.Store
 	api    *httpapi.API
+	sla    *sla.Service
+	timers *jobs.Timers
 	url    string
 	tokens map[string]string // admin, lead, agent, agent2, warehouse
 	users  map[string]*kefu.User
@@ -40,10 +45,13 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	customers := customer.New(st)
 	users := user.New(st)
-	api := httpapi.New(st, ticket.New(st, customers), customers, users, log)
+	deadlines := sla.New(st)
+	timers := jobs.NewTimers(st, log, time.Hour)
+	deadlines.Register(timers)
+	api := httpapi.New(st, ticket.New(st, customers), customers, users, deadlines, log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, st: st, api: api, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
+	e := &env{t: t, st: st, api: api, sla: deadlines, timers: timers, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
 	sales, err := st.TeamByName(ctx, kefu.DefaultTeam)
 	if err != nil {
 		t.Fatal(err)

@@ -28,7 +28,7 @@ func (a *API) createTicket(r *http.Request, actor *kefu.User) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, ticketCreated{t, m}, nil
+	return http.StatusCreated, ticketCreated{t, m}, a.attachSLA(r, t)
 }
 
 func (a *API) getTicket(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -37,7 +37,10 @@ func (a *API) getTicket(r *http.Request, actor *kefu.User) (int, any, error) {
 		return 0, nil, err
 	}
 	t, err := a.tickets.Get(r.Context(), actor, id)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 // ticketListParams documents the filters of GET /tickets.
@@ -106,7 +109,7 @@ func (a *API) listTickets(r *http.Request, actor *kefu.User) (int, any, error) {
 	if ts == nil {
 		ts = []*kefu.Ticket{}
 	}
-	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, nil
+	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, a.attachSLA(r, ts...)
 }
 
 func (a *API) updateTicket(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -119,7 +122,10 @@ func (a *API) updateTicket(r *http.Request, actor *kefu.User) (int, any, error) 
 		return 0, nil, err
 	}
 	t, err := a.tickets.Update(r.Context(), actor, id, p)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 type mergeInput struct {
@@ -139,7 +145,10 @@ func (a *API) mergeTicket(r *http.Request, actor *kefu.User) (int, any, error) {
 		return 0, nil, kefu.Invalid("target_id", "is required: the ticket to merge this one into")
 	}
 	t, err := a.tickets.Merge(r.Context(), actor, id, in.TargetID)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 type transferInput struct {
@@ -218,7 +227,7 @@ func (a *API) addMessage(r *http.Request, actor *kefu.User) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, messageAdded{m, t}, nil
+	return http.StatusCreated, messageAdded{m, t}, a.attachSLA(r, t)
 }
 
 // maxAttachments bounds the files on one message.

@@ -584,3 +584,6 @@ func (s *Service) ReevaluateAll(ctx context.Context) (int, error) {
 		after = ids[len(ids)-1]
 	}
 }
+
+// defaultAtRiskWindow is how far ahead the at-risk view looks by default.
+const defaultAtRiskWindow = 4 * time.Hour
