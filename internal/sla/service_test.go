@@ -482,3 +482,29 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestSeedDemo(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		r := newRig(t, st)
+		tk := r.open("before-demo", 0)
+		for i := 0; i < 2; i++ { // the second run changes nothing
+			if err := r.svc.SeedDemo(r.ctx); err != nil {
+				t.Fatal(err)
+			}
+		}
+		cs, _ := st.Calendars(r.ctx)
+		ps, _ := st.SLAPolicies(r.ctx)
+		if len(cs) != 1 || !cs[0].IsDefault || cs[0].TimeZone != "Asia/Shanghai" || len(ps) != 2 {
+			t.Fatalf("calendars %d, policies %d", len(cs), len(ps))
+		}
+		cal := sla.MustCompile(cs[0])
+		sh, _ := time.LoadLocation("Asia/Shanghai")
+		// 2026 National Day: Wednesday 30 September 17:00 + 2 business hours.
+		if got, _ := cal.Add(time.Date(2026, 9, 30, 17, 0, 0, 0, sh), 2*time.Hour); !got.Equal(time.Date(2026, 10, 8, 10, 0, 0, 0, sh)) {
+			t.Errorf("demo calendar over National Day: %s", got.In(sh))
+		}
+		if v := r.view(tk.ID).SLA; v.PolicyName != sla.DemoPolicyName || v.FirstResponseDueAt == nil {
+			t.Errorf("open ticket after the demo seed: %+v", v)
+		}
+	})
+}
