@@ -20,11 +20,8 @@ const (
 )
 
 // fill writes n open tickets with a first-response and a resolution clock
-// each and one SLA timer per ticket, set-based in SQL. The first-response
-// clocks of the first `due` tickets run round the clock and fall due from
-// start on, rate per second, with their warning already given, so their
-// timers are their breaches.
-func fill(ctx context.Context, st *store.Store, n, due, rate int, start time.Time, cal *kefu.Calendar, p *kefu.SLAPolicy) error {
+// each, set-based in SQL.
+func fill(ctx context.Context, st *store.Store, n int, cal *kefu.Calendar, p *kefu.SLAPolicy) error {
 	db := st.DB()
 	pg := st.Dialect() == store.Postgres
 	tv := func(t time.Time) any {
@@ -52,7 +49,6 @@ func fill(ctx context.Context, st *store.Store, n, due, rate int, start time.Tim
 	}
 	frDue, frWarn := add(farFirstMinutes), add(farFirstMinutes*3/4)
 	resDue, resWarn := add(farResolutionMinutes), add(farResolutionMinutes*3/4)
-	step := int64(time.Second/time.Microsecond) / int64(rate)
 
 	series := `WITH RECURSIVE s(g) AS (SELECT 1 UNION ALL SELECT g + 1 FROM s WHERE g < ?) SELECT g FROM s`
 	ts := func(expr string) string { return expr }
@@ -76,6 +72,39 @@ func fill(ctx context.Context, st *store.Store, n, due, rate int, start time.Tim
 			running_since, due_at, warn_at, updated_at)
 			SELECT g, 'resolution', ?, ?, 'running', ?, 0.75, ` + ts("?") + `, 0, ` + ts("?") + `, ` + ts("?") + `, ` + ts("?") + `, ` + ts("?") + ` FROM (` + series + `) q`,
 			[]any{p.ID, cal.ID, farResolutionMinutes, tv(now), tv(now), tv(resDue), tv(resWarn), tv(now), n}},
+	}
+	for _, s := range stmts {
+		q := s.q
+		if pg {
+			q = rebind(st, q)
+		}
+		t := time.Now()
+		if _, err := db.ExecContext(ctx, q, s.args...); err != nil {
+			return fmt.Errorf("fill %s: %w", s.what, err)
+		}
+		fmt.Printf("  %s: %s\n", s.what, time.Since(t).Round(time.Millisecond))
+	}
+	_, err = db.ExecContext(ctx, `ANALYZE`)
+	return err
+}
+
+// schedule makes the first-response clocks of the first `due` tickets run
+// round the clock and fall due from start on, rate per second, with their
+// warning already given (so their timers are their breaches), then sets one
+// SLA timer per ticket.
+func schedule(ctx context.Context, st *store.Store, due, rate int, start time.Time) error {
+	pg := st.Dialect() == store.Postgres
+	tv := func(t time.Time) any {
+		if pg {
+			return t.UTC()
+		}
+		return t.UnixMicro()
+	}
+	step := int64(time.Second/time.Microsecond) / int64(rate)
+	var stmts []struct {
+		what string
+		q    string
+		args []any
 	}
 	if pg {
 		stmts = append(stmts, struct {
@@ -104,16 +133,11 @@ func fill(ctx context.Context, st *store.Store, n, due, rate int, start time.Tim
 		SELECT 'sla', ticket_id, MIN(CASE WHEN warned_at IS NULL AND warn_at < due_at THEN warn_at ELSE due_at END), MIN(updated_at)
 		FROM sla_targets GROUP BY ticket_id`, nil})
 	for _, s := range stmts {
-		q := s.q
-		if pg && s.what != "deadlines due during the run" {
-			q = rebind(st, q)
-		}
 		t := time.Now()
-		if _, err := db.ExecContext(ctx, q, s.args...); err != nil {
-			return fmt.Errorf("fill %s: %w", s.what, err)
+		if _, err := st.DB().ExecContext(ctx, s.q, s.args...); err != nil {
+			return fmt.Errorf("schedule %s: %w", s.what, err)
 		}
 		fmt.Printf("  %s: %s\n", s.what, time.Since(t).Round(time.Millisecond))
 	}
-	_, err = db.ExecContext(ctx, `ANALYZE`)
-	return err
+	return nil
 }

@@ -43,6 +43,8 @@ func main() {
 	rate := flag.Int("rate", 1000, "deadlines falling due per second during the lag measurement")
 	idle := flag.Duration("idle", 30*time.Second, "how long to measure CPU while nothing is due")
 	poll := flag.Duration("poll", time.Second, "the timer runner's poll interval (kefu's default)")
+	lead := flag.Duration("lead", 20*time.Second, "time from the end of filling to the first deadline")
+	workers := flag.Int("workers", 0, "timer claim loops (0: the runner's default for the database)")
 	flag.Parse()
 	if *due > *tickets {
 		log.Fatal("-due must not exceed -tickets")
@@ -68,8 +70,12 @@ func main() {
 	}
 
 	t0 := time.Now()
-	start := time.Now().UTC().Truncate(time.Second).Add(15 * time.Second)
-	if err := fill(ctx, st, *tickets, *due, *rate, start, cal, policy); err != nil {
+	if err := fill(ctx, st, *tickets, cal, policy); err != nil {
+		log.Fatal(err)
+	}
+	// Setting the timers of a million tickets takes seconds: leave room.
+	start := time.Now().UTC().Truncate(time.Second).Add(*lead)
+	if err := schedule(ctx, st, *due, *rate, start); err != nil {
 		log.Fatal(err)
 	}
 	n, _ := st.CountTimers(ctx)
@@ -83,6 +89,9 @@ func main() {
 	// The lag: from each deadline to the commit of its breach event.
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	timers := jobs.NewTimers(st, quiet, *poll)
+	if *workers > 0 {
+		timers.Workers = *workers
+	}
 	svc.Register(timers)
 	var mu sync.Mutex
 	var lags []time.Duration
@@ -111,8 +120,8 @@ func main() {
 	fired := slices.Clone(lags)
 	mu.Unlock()
 	breaches := countEvents(ctx, st, kefu.EventSLABreached)
-	fmt.Printf("lag from deadline to committed breach event, %d deadlines at %d/s: p50 %s, p99 %s, max %s (breach events: %d)\n",
-		len(fired), *rate, pct(fired, 50), pct(fired, 99), pct(fired, 100), breaches)
+	fmt.Printf("lag from deadline to committed breach event, %d deadlines at %d/s, %d workers: p50 %s, p99 %s, max %s (breach events: %d)\n",
+		len(fired), *rate, timers.Workers, pct(fired, 50), pct(fired, 99), pct(fired, 100), breaches)
 
 	// Idle: nothing is due for hours; the runner polls every -poll.
 	before := cpu()

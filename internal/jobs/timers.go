@@ -46,6 +46,10 @@ type Timers struct {
 	planned  atomic.Int64 // unix micros of the next planned look; 0 while working
 	// Now is the runner's clock; tests move it forward.
 	Now func() time.Time
+	// Workers is how many claim loops Run starts: on PostgreSQL they fire
+	// timers in parallel (each claims its own with SKIP LOCKED); SQLite has
+	// one writer, so one is enough there.
+	Workers int
 	// Fired, when set, is called after each committed batch with the timers
 	// it fired and the commit time: for metrics and the benchmark.
 	Fired func(ts []*store.Timer, at time.Time)
@@ -55,7 +59,10 @@ type Timers struct {
 // earliest one is due, when a transaction on this node sets an earlier one,
 // and at least every poll (for timers other nodes set).
 func NewTimers(st *store.Store, log *slog.Logger, poll time.Duration) *Timers {
-	t := &Timers{st: st, log: log, poll: poll, batch: 200, handlers: map[string]TimerHandler{}, wake: make(chan struct{}, 1), Now: time.Now}
+	t := &Timers{st: st, log: log, poll: poll, batch: 100, handlers: map[string]TimerHandler{}, wake: make(chan struct{}, 1), Now: time.Now, Workers: 1}
+	if st.Dialect() == store.Postgres {
+		t.Workers = 2
+	}
 	st.OnTimerSet(t.timerSet)
 	return t
 }
@@ -79,11 +86,23 @@ func (t *Timers) timerSet(due time.Time) {
 
 // Run fires due timers until ctx ends.
 func (t *Timers) Run(ctx context.Context) {
+	var wg sync.WaitGroup
+	for i := 0; i < max(t.Workers, 1); i++ {
+		wg.Add(1)
+		go func() { defer wg.Done(); t.loop(ctx) }()
+	}
+	wg.Wait()
+}
+
+// loop is one claim loop: fire what is due, sleep until the next timer (or
+// a wake-up, or poll), again.
+func (t *Timers) loop(ctx context.Context) {
 	sleep := time.NewTimer(time.Hour)
 	defer sleep.Stop()
 	for {
 		t.planned.Store(0)
-		if _, err := t.RunDue(ctx); err != nil && ctx.Err() == nil {
+		fired, err := t.RunDue(ctx)
+		if err != nil && ctx.Err() == nil {
 			t.log.Error("timers failed; will retry", "err", err)
 		}
 		wait := t.poll
@@ -91,6 +110,11 @@ func (t *Timers) Run(ctx context.Context) {
 			if d := next.Sub(t.Now()); d < wait {
 				wait = max(d, 0)
 			}
+		}
+		if wait == 0 && fired == 0 {
+			// The due timers are held by another worker or node: look
+			// again shortly rather than spin.
+			wait = min(t.poll, 20*time.Millisecond)
 		}
 		t.planned.Store(t.Now().Add(wait).UnixMicro())
 		sleep.Reset(wait)
