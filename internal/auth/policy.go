@@ -23,7 +23,7 @@ const (
 	EditTickets      Action = "edit tickets"
 	MergeTickets     Action = "merge tickets"
 	AddNotes         Action = "add internal notes"
-	ManageSLA        Action = "manage calendars, SLA policies and routing"
+	ManageSLA        Action = "manage calendars, SLA policies, routing and automation rules"
 )
 
 // allowed lists the roles that may take each action.

@@ -116,8 +116,9 @@ func (s *Store) SLAResults(ctx context.Context, ticketID int64) ([]kefu.SLAResul
 // after the given key, for recomputing due times in bulk; calendarID 0
 // means every calendar.
 func (s *Store) RunningSLAClocks(ctx context.Context, calendarID, afterTicket int64, afterMetric string, limit int) ([]*kefu.SLAClock, error) {
-	q := `SELECT ` + slaClockCols + ` FROM sla_targets WHERE state = 'running' AND (ticket_id > ? OR (ticket_id = ? AND metric > ?))`
-	args := []any{afterTicket, afterTicket, afterMetric}
+	// A row comparison, so both databases walk the primary key in order.
+	q := `SELECT ` + slaClockCols + ` FROM sla_targets WHERE (ticket_id, metric) > (?, ?) AND state = 'running'`
+	args := []any{afterTicket, afterMetric}
 	if calendarID > 0 {
 		q += ` AND calendar_id = ?`
 		args = append(args, calendarID)
