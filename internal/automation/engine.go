@@ -107,18 +107,19 @@ func (s *Service) triggersOf(ctx context.Context, e *kefu.Event) ([]string, erro
 		return []string{TriggerUpdated}, nil
 	case kefu.EventMessageAdded:
 		var d struct {
-			Kind kefu.MessageKind `json:"kind"`
+			Kind      kefu.MessageKind `json:"kind"`
+			MessageID int64            `json:"message_id"`
 		}
 		_ = json.Unmarshal(e.Data, &d)
 		if d.Kind != kefu.MessageCustomer {
 			return nil, nil
 		}
 		// The message a ticket is opened with is not a reply.
-		t, err := s.st.Ticket(ctx, *e.TicketID)
+		first, err := s.st.Messages(ctx, *e.TicketID, 0, 1)
 		if err != nil {
 			return nil, err
 		}
-		if !e.CreatedAt.After(t.CreatedAt) {
+		if len(first) > 0 && first[0].ID == d.MessageID {
 			return nil, nil
 		}
 		return []string{TriggerCustomerReplied}, nil
