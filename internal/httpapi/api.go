@@ -13,8 +13,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -28,13 +30,16 @@ type API struct {
 	customers *customer.Service
 	users     *user.Service
 	deadlines *sla.Service // nil: tickets show no SLA
+	routing   *routing.Service
+	rules     *automation.Service
 	log       *slog.Logger
 	routes    []route
 }
 
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, log: log}
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service,
+	routes *routing.Service, rules *automation.Service, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, routing: routes, rules: rules, log: log}
 	a.routes = a.routeTable()
 	return a
 }
@@ -48,13 +53,13 @@ type route struct {
 	Method, Path string
 	Summary      string
 	Tag          string
-	Public       bool           // no bearer token needed
-	Query        []param        // query parameters
-	In           any            // request body type, nil for none
-	Out          any            // response body type
-	Status       int            // success status
-	Multipart    bool           // also accepts multipart/form-data
-	Handler      handlerFunc    // nil when Raw is set
+	Public       bool             // no bearer token needed
+	Query        []param          // query parameters
+	In           any              // request body type, nil for none
+	Out          any              // response body type
+	Status       int              // success status
+	Multipart    bool             // also accepts multipart/form-data
+	Handler      handlerFunc      // nil when Raw is set
 	Raw          http.HandlerFunc // a handler that writes its own response (downloads, the document)
 }
 

@@ -13,10 +13,12 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -48,7 +50,13 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	deadlines := sla.New(st)
 	timers := jobs.NewTimers(st, log, time.Hour)
 	deadlines.Register(timers)
-	api := httpapi.New(st, ticket.New(st, customers), customers, users, deadlines, log)
+	tickets := ticket.New(st, customers)
+	outbox := jobs.NewOutbox(st, log, time.Hour)
+	routes := routing.New(st)
+	routes.Register(outbox, timers)
+	rules := automation.New(st, tickets, log)
+	rules.Register(outbox, timers)
+	api := httpapi.New(st, tickets, customers, users, deadlines, routes, rules, log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, st: st, api: api, sla: deadlines, timers: timers, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}

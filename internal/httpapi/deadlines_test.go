@@ -106,3 +106,50 @@ func fieldOf(r resp) string {
 	f, _ := e["field"].(string)
 	return f
 }
+
+func TestRoutingAndAutomationEndpoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		agent, agent2 := e.users["agent"], e.users["agent2"]
+		me := e.mustStatus(e.do("agent", "PATCH", fmt.Sprintf("/api/v1/users/%d/routing", agent.ID), map[string]any{"presence": "online"}), 200)
+		if me.JSON["presence"] != "online" {
+			t.Errorf("presence: %s", me.Body)
+		}
+		e.mustStatus(e.do("agent", "PATCH", fmt.Sprintf("/api/v1/users/%d/routing", agent2.ID), map[string]any{"presence": "offline"}), 403)
+		e.mustStatus(e.do("agent", "PATCH", fmt.Sprintf("/api/v1/users/%d/routing", agent.ID), map[string]any{"capacity": 99}), 403)
+		e.mustStatus(e.do("lead", "PATCH", fmt.Sprintf("/api/v1/users/%d/routing", agent.ID), map[string]any{"capacity": 3, "skills": []string{"logistics"}}), 200)
+		got := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/users/%d/routing", agent.ID), nil), 200)
+		if got.JSON["capacity"] != float64(3) {
+			t.Errorf("routing state %s", got.Body)
+		}
+
+		rule := map[string]any{"name": "退款", "triggers": []any{map[string]any{"on": "ticket.created"}},
+			"conditions": []any{map[string]any{"field": "ticket.subject", "op": "contains", "value": "退款"}},
+			"actions":    []any{map[string]any{"type": "add_tags", "tags": []string{"refund"}}}}
+		e.mustStatus(e.do("agent", "POST", "/api/v1/automation-rules", rule), 403)
+		created := e.mustStatus(e.do("admin", "POST", "/api/v1/automation-rules", rule), 201)
+		if created.JSON["enabled"] != true {
+			t.Errorf("new rule not enabled: %s", created.Body)
+		}
+		bad := e.do("admin", "POST", "/api/v1/automation-rules", map[string]any{"name": "x", "triggers": []any{map[string]any{"on": "never"}}})
+		if bad.Status != 422 || fieldOf(bad) != "triggers[0].on" {
+			t.Errorf("bad rule: %d %s", bad.Status, bad.Body)
+		}
+		tk := e.newTicket("agent", map[string]any{"subject": "我要退款"})
+		dry := e.mustStatus(e.do("admin", "POST", "/api/v1/automation-dry-run", map[string]any{"rule": rule, "ticket_id": tk.id()}), 200)
+		if dry.JSON["matches"] != true {
+			t.Errorf("dry run: %s", dry.Body)
+		}
+		list := e.mustStatus(e.do("admin", "GET", "/api/v1/automation-rules", nil), 200)
+		if len(list.items()) != 1 {
+			t.Errorf("rules: %s", list.Body)
+		}
+		rule["enabled"] = false
+		upd := e.mustStatus(e.do("admin", "PUT", fmt.Sprintf("/api/v1/automation-rules/%d", created.id()), rule), 200)
+		if upd.JSON["enabled"] != false {
+			t.Errorf("disable: %s", upd.Body)
+		}
+		e.mustStatus(e.do("admin", "DELETE", fmt.Sprintf("/api/v1/automation-rules/%d", created.id()), nil), 204)
+		e.mustStatus(e.do("admin", "GET", fmt.Sprintf("/api/v1/automation-rules/%d", created.id()), nil), 404)
+	})
+}

@@ -1,8 +1,10 @@
 package httpapi
 
 import (
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -79,9 +81,17 @@ func (a *API) routeTable() []route {
 			Query: []param{{"unread", "boolean", "only unread ones"}, {"before", "integer", "only notifications older than this id"}, {"limit", "integer", "page size"}}, Out: page[kefu.Notification]{}},
 		{Method: "POST", Path: v1 + "/notifications/read", Summary: "Mark the caller's notifications up to up_to as read", Tag: "users", Handler: a.readNotifications, In: readInput{}, Status: 204},
 
+		{Method: "GET", Path: v1 + "/users/{id}/routing", Summary: "An agent's presence, capacity, skills and languages", Tag: "routing", Handler: a.getAgentRouting, Out: store.AgentState{}},
+		{Method: "PATCH", Path: v1 + "/users/{id}/routing", Summary: "Set presence (the agent or a supervisor), capacity, skills, languages (supervisors)", Tag: "routing", Handler: a.patchAgentRouting, In: routing.AgentInput{}, Out: store.AgentState{}},
+		{Method: "GET", Path: v1 + "/automation-rules", Summary: "Automation rules in the order they run (admin)", Tag: "automation", Handler: a.listRules, Out: page[automation.Rule]{}},
+		{Method: "POST", Path: v1 + "/automation-rules", Summary: "Add an automation rule (admin)", Tag: "automation", Handler: a.createRule, In: automation.Rule{}, Out: automation.Rule{}, Status: 201},
+		{Method: "GET", Path: v1 + "/automation-rules/{id}", Summary: "Get an automation rule (admin)", Tag: "automation", Handler: a.getRule, Out: automation.Rule{}},
+		{Method: "PUT", Path: v1 + "/automation-rules/{id}", Summary: "Replace, enable, disable or reorder a rule (admin)", Tag: "automation", Handler: a.updateRule, In: automation.Rule{}, Out: automation.Rule{}},
+		{Method: "DELETE", Path: v1 + "/automation-rules/{id}", Summary: "Delete an automation rule (admin)", Tag: "automation", Handler: a.deleteRule, Status: 204},
+		{Method: "POST", Path: v1 + "/automation-dry-run", Summary: "Try a rule on a sample ticket without changing anything (admin)", Tag: "automation", Handler: a.dryRunRule, In: dryRunInput{}, Out: automation.DryRunResult{}, Status: 200},
+
 		{Method: "GET", Path: v1 + "/categories", Summary: "The problem taxonomy", Tag: "categories", Handler: a.listCategories, Out: page[kefu.Category]{}},
 		{Method: "POST", Path: v1 + "/categories", Summary: "Add a category (admin, supervisor)", Tag: "categories", Handler: a.createCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}, Status: 201},
 		{Method: "PATCH", Path: v1 + "/categories/{id}", Summary: "Rename, reorder or archive a category", Tag: "categories", Handler: a.updateCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}},
 	}
 }
-

@@ -66,4 +66,3 @@ func (s *Service) SeedDemo(ctx context.Context) error {
 }
 
 func ptr(n int) *int { return &n }
-
