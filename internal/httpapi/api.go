@@ -17,6 +17,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -32,14 +33,15 @@ type API struct {
 	deadlines *sla.Service // nil: tickets show no SLA
 	routing   *routing.Service
 	rules     *automation.Service
+	later     *schedule.Service
 	log       *slog.Logger
 	routes    []route
 }
 
 // New returns the API on its services.
 func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service,
-	routes *routing.Service, rules *automation.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, routing: routes, rules: rules, log: log}
+	routes *routing.Service, rules *automation.Service, later *schedule.Service, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, routing: routes, rules: rules, later: later, log: log}
 	a.routes = a.routeTable()
 	return a
 }

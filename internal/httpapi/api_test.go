@@ -19,6 +19,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -56,7 +57,9 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	routes.Register(outbox, timers)
 	rules := automation.New(st, tickets, log)
 	rules.Register(outbox, timers)
-	api := httpapi.New(st, tickets, customers, users, deadlines, routes, rules, log)
+	later := schedule.New(st, tickets)
+	later.Register(timers)
+	api := httpapi.New(st, tickets, customers, users, deadlines, routes, rules, later, log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, st: st, api: api, sla: deadlines, timers: timers, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}

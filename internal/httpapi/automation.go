@@ -6,7 +6,40 @@ import (
 	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/store"
 )
+
+func (a *API) listScheduled(r *http.Request, actor *kefu.User) (int, any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	ms, err := a.later.List(r.Context(), actor, id)
+	return http.StatusOK, page[*store.ScheduledMessage]{Items: ms}, err
+}
+
+func (a *API) createScheduled(r *http.Request, actor *kefu.User) (int, any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	var in schedule.Input
+	if err := decode(r, &in); err != nil {
+		return 0, nil, err
+	}
+	m, err := a.later.Schedule(r.Context(), actor, id, in)
+	return http.StatusCreated, m, err
+}
+
+func (a *API) cancelScheduled(r *http.Request, actor *kefu.User) (int, any, error) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		return 0, nil, err
+	}
+	m, err := a.later.Cancel(r.Context(), actor, id)
+	return http.StatusOK, m, err
+}
 
 func (a *API) getAgentRouting(r *http.Request, actor *kefu.User) (int, any, error) {
 	id, err := pathID(r, "id")

@@ -153,3 +153,25 @@ func TestRoutingAndAutomationEndpoints(t *testing.T) {
 		e.mustStatus(e.do("admin", "GET", fmt.Sprintf("/api/v1/automation-rules/%d", created.id()), nil), 404)
 	})
 }
+
+func TestScheduledReplyEndpoints(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		tk := e.newTicket("agent", nil)
+		at := time.Now().Add(time.Hour).UTC().Format(time.RFC3339)
+		m := e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/tickets/%d/scheduled-replies", tk.id()), map[string]any{"body": "明早回复", "send_at": at}), 201)
+		if m.JSON["state"] != "scheduled" {
+			t.Errorf("scheduled: %s", m.Body)
+		}
+		e.mustStatus(e.do("warehouse", "POST", fmt.Sprintf("/api/v1/tickets/%d/scheduled-replies", tk.id()), map[string]any{"body": "x", "send_at": at}), 403)
+		c := e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/scheduled-replies/%d/cancel", m.id()), nil), 200)
+		if c.JSON["state"] != "cancelled" {
+			t.Errorf("cancelled: %s", c.Body)
+		}
+		e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/scheduled-replies/%d/cancel", m.id()), nil), 409)
+		list := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/tickets/%d/scheduled-replies", tk.id()), nil), 200)
+		if len(list.items()) != 1 {
+			t.Errorf("list: %s", list.Body)
+		}
+	})
+}

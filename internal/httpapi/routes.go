@@ -5,6 +5,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -81,6 +82,9 @@ func (a *API) routeTable() []route {
 			Query: []param{{"unread", "boolean", "only unread ones"}, {"before", "integer", "only notifications older than this id"}, {"limit", "integer", "page size"}}, Out: page[kefu.Notification]{}},
 		{Method: "POST", Path: v1 + "/notifications/read", Summary: "Mark the caller's notifications up to up_to as read", Tag: "users", Handler: a.readNotifications, In: readInput{}, Status: 204},
 
+		{Method: "GET", Path: v1 + "/tickets/{id}/scheduled-replies", Summary: "A ticket's replies scheduled to be sent later", Tag: "messages", Handler: a.listScheduled, Out: page[store.ScheduledMessage]{}},
+		{Method: "POST", Path: v1 + "/tickets/{id}/scheduled-replies", Summary: "Write a reply now and send it at send_at", Tag: "messages", Handler: a.createScheduled, In: schedule.Input{}, Out: store.ScheduledMessage{}, Status: 201},
+		{Method: "POST", Path: v1 + "/scheduled-replies/{id}/cancel", Summary: "Cancel a scheduled reply that has not gone yet", Tag: "messages", Handler: a.cancelScheduled, Out: store.ScheduledMessage{}, Status: 200},
 		{Method: "GET", Path: v1 + "/users/{id}/routing", Summary: "An agent's presence, capacity, skills and languages", Tag: "routing", Handler: a.getAgentRouting, Out: store.AgentState{}},
 		{Method: "PATCH", Path: v1 + "/users/{id}/routing", Summary: "Set presence (the agent or a supervisor), capacity, skills, languages (supervisors)", Tag: "routing", Handler: a.patchAgentRouting, In: routing.AgentInput{}, Out: store.AgentState{}},
 		{Method: "GET", Path: v1 + "/automation-rules", Summary: "Automation rules in the order they run (admin)", Tag: "automation", Handler: a.listRules, Out: page[automation.Rule]{}},
