@@ -374,12 +374,18 @@ func (s *Service) escalate(ctx context.Context, t *kefu.Ticket, breached []*kefu
 	if breached[0].PolicyID == nil {
 		return nil
 	}
-	p, err := s.st.SLAPolicy(ctx, *breached[0].PolicyID)
-	if errors.Is(err, kefu.ErrNotFound) {
-		return nil
-	}
+	policies, _, _, err := s.config(ctx)
 	if err != nil {
 		return err
+	}
+	var p *kefu.SLAPolicy
+	for _, x := range policies {
+		if x.ID == *breached[0].PolicyID {
+			p = x
+		}
+	}
+	if p == nil {
+		return nil // the policy was deleted since
 	}
 	e := p.Escalation
 	var metrics []string
