@@ -130,6 +130,9 @@ func calendarFunc(cals map[int64]*Calendar, def *int64) func(id *int64) (*Calend
 
 // onEvent is the store's in-transaction event hook.
 func (s *Service) onEvent(ctx context.Context, e *kefu.Event) error {
+	if e.Type == kefu.EventCustomerUpdated {
+		return s.customerChanged(ctx, e)
+	}
 	if e.TicketID == nil || strings.HasPrefix(e.Type, "sla.") || strings.HasPrefix(e.Type, "promise.") {
 		return nil
 	}
@@ -593,3 +596,27 @@ func (s *Service) ReevaluateAll(ctx context.Context) (int, error) {
 
 // defaultAtRiskWindow is how far ahead the at-risk view looks by default.
 const defaultAtRiskWindow = 4 * time.Hour
+
+// customerChanged re-applies the policies to a customer's open tickets: a
+// customer who became VIP gets the VIP targets at once.
+func (s *Service) customerChanged(ctx context.Context, e *kefu.Event) error {
+	var d struct {
+		CustomerID int64 `json:"customer_id"`
+	}
+	if err := json.Unmarshal(e.Data, &d); err != nil || d.CustomerID == 0 {
+		return nil
+	}
+	ids, err := s.st.ActiveTicketIDsOfCustomer(ctx, d.CustomerID)
+	if err != nil {
+		return err
+	}
+	for _, id := range ids {
+		if _, err := s.st.LockTicket(ctx, id); err != nil {
+			return err
+		}
+		if err := s.evaluate(ctx, id, "", "", e.CreatedAt); err != nil {
+			return fmt.Errorf("SLA of ticket %d: %w", id, err)
+		}
+	}
+	return nil
+}

@@ -110,12 +110,9 @@ func (r *rig) open(subject string, vip kefu.VIPTier) *kefu.Ticket {
 		if err != nil {
 			r.t.Fatal(err)
 		}
-		c.VIPTier = vip
-		if err := r.st.UpdateCustomer(r.ctx, c); err != nil {
-			r.t.Fatal(err)
-		}
-		// Re-evaluate now that the customer is VIP, as the customer use case would.
-		if _, err := r.svc.ReevaluateAll(r.ctx); err != nil {
+		// Through the customer use case, whose event re-applies the policies.
+		in := customer.Input{Name: c.Name, Language: c.Language, Identities: c.Identities, Tags: c.Tags, VIPTier: int(vip)}
+		if _, err := customer.New(r.st).Update(r.ctx, r.lead, c.ID, in); err != nil {
 			r.t.Fatal(err)
 		}
 	}

@@ -220,3 +220,12 @@ func (s *Store) SnoozeOf(ctx context.Context, ticketID int64) (*Snooze, error) {
 	}
 	return z, nil
 }
+
+// ActiveTicketIDsOfCustomer lists a customer's tickets still being worked on.
+func (s *Store) ActiveTicketIDsOfCustomer(ctx context.Context, customerID int64) ([]int64, error) {
+	rows, err := s.query(ctx, `SELECT id FROM tickets WHERE customer_id = ? AND status NOT IN ('solved', 'closed') ORDER BY id`, customerID)
+	if err != nil {
+		return nil, fmt.Errorf("list active tickets of customer %d: %w", customerID, err)
+	}
+	return scanIDs(rows)
+}
