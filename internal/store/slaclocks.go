@@ -252,18 +252,21 @@ func (s *Store) AtRiskList(ctx context.Context, f AtRiskFilter) ([]*AtRisk, erro
 	if len(where) > 0 {
 		cond = ` AND ` + strings.Join(where, ` AND `)
 	}
-	q := `SELECT t.id, t.number, t.subject, 'sla', x.metric, NULL, x.due_at, x.breached_at IS NOT NULL, x.warned_at IS NOT NULL, t.assignee_id, t.team_id
+	// Each half walks its due-time index and stops at the limit; only the
+	// two short lists are merged and sorted.
+	q := `SELECT * FROM (SELECT t.id, t.number, t.subject, 'sla' AS kind, x.metric, CAST(NULL AS BIGINT) AS promise_id, x.due_at, x.breached_at IS NOT NULL AS breached,
+		x.warned_at IS NOT NULL AS warned, t.assignee_id, t.team_id
 		FROM sla_targets x JOIN tickets t ON t.id = x.ticket_id
-		WHERE x.state = 'running' AND x.due_at < ?` + cond + `
+		WHERE x.state = 'running' AND x.due_at < ?` + cond + ` ORDER BY x.due_at, x.ticket_id LIMIT ?) a
 		UNION ALL
-		SELECT t.id, t.number, t.subject, 'promise', p.kind, p.id, p.due_at, p.overdue_at IS NOT NULL, p.reminded_at IS NOT NULL, t.assignee_id, t.team_id
+		SELECT * FROM (SELECT t.id, t.number, t.subject, 'promise' AS kind, p.kind, p.id, p.due_at, p.overdue_at IS NOT NULL, p.reminded_at IS NOT NULL, t.assignee_id, t.team_id
 		FROM promises p JOIN tickets t ON t.id = p.ticket_id
-		WHERE p.state = 'open' AND p.due_at < ?` + cond + `
+		WHERE p.state = 'open' AND p.due_at < ?` + cond + ` ORDER BY p.due_at, p.id LIMIT ?) b
 		ORDER BY 7, 1 LIMIT ?`
 	all := append([]any{f.Before}, args...)
-	all = append(all, f.Before)
+	all = append(all, f.Limit, f.Before)
 	all = append(all, args...)
-	all = append(all, f.Limit)
+	all = append(all, f.Limit, f.Limit)
 	rows, err := s.query(ctx, q, all...)
 	if err != nil {
 		return nil, fmt.Errorf("list at-risk deadlines: %w", err)
