@@ -43,6 +43,38 @@ type Service struct {
 	policies  []*kefu.SLAPolicy
 	calendars map[int64]*Calendar
 	defaultID *int64
+	leads     map[int64]cachedLeads // team id (0: none) → its supervisors
+}
+
+type cachedLeads struct {
+	ids []int64
+	at  time.Time
+}
+
+// supervisors returns whom a team's alarms reach, cached for cacheTTL: a
+// burst of breaches should not ask for the same people each time.
+func (s *Service) supervisors(ctx context.Context, teamID *int64) ([]int64, error) {
+	key := int64(0)
+	if teamID != nil {
+		key = *teamID
+	}
+	s.mu.Lock()
+	c, ok := s.leads[key]
+	s.mu.Unlock()
+	if ok && time.Since(c.at) < cacheTTL {
+		return c.ids, nil
+	}
+	ids, err := s.st.TeamSupervisors(ctx, teamID)
+	if err != nil {
+		return nil, err
+	}
+	s.mu.Lock()
+	if s.leads == nil {
+		s.leads = map[int64]cachedLeads{}
+	}
+	s.leads[key] = cachedLeads{ids: ids, at: time.Now()}
+	s.mu.Unlock()
+	return ids, nil
 }
 
 // New returns the service on st.
@@ -64,7 +96,7 @@ func (s *Service) Register(timers *jobs.Timers) {
 // Invalidate drops the cached policies and calendars (after a local edit).
 func (s *Service) Invalidate() {
 	s.mu.Lock()
-	s.version, s.checked = "", time.Time{}
+	s.version, s.checked, s.leads = "", time.Time{}, nil
 	s.mu.Unlock()
 }
 
@@ -313,7 +345,7 @@ func (s *Service) notifyAlarm(ctx context.Context, t *kefu.Ticket, c *kefu.SLACl
 	if t.AssigneeID != nil {
 		to = []int64{*t.AssigneeID}
 	} else {
-		ids, err := s.st.TeamSupervisors(ctx, t.TeamID)
+		ids, err := s.supervisors(ctx, t.TeamID)
 		if err != nil {
 			return err
 		}
@@ -420,7 +452,7 @@ func (s *Service) escalate(ctx context.Context, t *kefu.Ticket, breached []*kefu
 		}
 	}
 	if e.NotifyLead {
-		ids, err := s.st.TeamSupervisors(ctx, t.TeamID)
+		ids, err := s.supervisors(ctx, t.TeamID)
 		if err != nil {
 			return err
 		}
