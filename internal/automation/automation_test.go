@@ -234,6 +234,24 @@ func TestEventTriggersConditionsAndActions(t *testing.T) {
 		if got := r.ticket(refund.ID); got.AssigneeID == nil || *got.AssigneeID != r.lead.ID || got.Type != kefu.TypeComplaint {
 			t.Errorf("urgent ticket: assignee %v type %s", got.AssigneeID, got.Type)
 		}
+		r.rule(automation.Rule{Name: "hurry", Triggers: []automation.Trigger{{On: automation.TriggerSLAWarning}, {On: automation.TriggerPromiseDueSoon}},
+			Actions: []automation.Action{{Type: "add_tags", Tags: []string{"hurry"}}, {Type: "notify", To: "assignee", BodyEN: "hurry"}}})
+		for _, typ := range []string{kefu.EventSLAWarning, kefu.EventPromiseDueSoon} {
+			tk := r.open("快", "zh-CN")
+			r.update(tk.ID, ticket.Patch{AssigneeID: ticket.Field[*int64]{Set: true, Value: &r.agent.ID}})
+			if err := st.WithTx(r.ctx, func(ctx context.Context) error {
+				return st.AddEvent(ctx, &kefu.Event{Type: typ, TicketID: &tk.ID}, nil)
+			}); err != nil {
+				t.Fatal(err)
+			}
+			r.settle()
+			if got := r.ticket(tk.ID); !slices.Contains(got.Tags, "hurry") {
+				t.Errorf("%s rule did not run: %v", typ, got.Tags)
+			}
+		}
+		if ns, _ := st.Notifications(r.ctx, r.agent.ID, 0, false, 10); len(ns) != 2 || ns[0].TextZH != "hurry" {
+			t.Errorf("assignee notifications %+v, want two (bilingual text falls back to the one given)", ns)
+		}
 		// sla.breached and promise.overdue come from the SLA timers; written by hand here.
 		for _, typ := range []string{kefu.EventSLABreached, kefu.EventPromiseOverdue} {
 			tk := r.open("慢", "zh-CN")
@@ -449,6 +467,9 @@ func TestEvaluate(t *testing.T) {
 		{automation.Condition{Field: "order.shipment_status", Op: "eq", Value: "delivered"}, true},
 		{automation.Condition{Field: "order.province", Op: "eq", Value: "浙江"}, true},
 		{automation.Condition{Field: "order.number", Op: "is_set"}, true},
+		{automation.Condition{Field: "ticket.type", Op: "eq", Value: "consultation"}, false},
+		{automation.Condition{Field: "ticket.team_id", Op: "is_set"}, false},
+		{automation.Condition{Field: "customer.name", Op: "contains", Value: "李"}, true},
 	}
 	for _, tt := range tests {
 		if ok, _ := automation.Evaluate([]automation.Condition{tt.c}, sub); ok != tt.want {
