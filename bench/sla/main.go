@@ -25,6 +25,7 @@ import (
 	"log/slog"
 	"net/url"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"sync"
 	"syscall"
@@ -45,6 +46,7 @@ func main() {
 	poll := flag.Duration("poll", time.Second, "the timer runner's poll interval (kefu's default)")
 	lead := flag.Duration("lead", 20*time.Second, "time from the end of filling to the first deadline")
 	workers := flag.Int("workers", 0, "timer claim loops (0: the runner's default for the database)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the recompute to this file")
 	flag.Parse()
 	if *due > *tickets {
 		log.Fatal("-due must not exceed -tickets")
@@ -137,6 +139,16 @@ func main() {
 	cal.Days = append(cal.Days, kefu.CalendarDay{Date: start.In(time.FixedZone("CST", 8*3600)).AddDate(0, 0, 1).Format(time.DateOnly), Kind: kefu.DayHoliday, Name: "bench holiday"})
 	if err := st.UpdateCalendar(ctx, cal); err != nil {
 		log.Fatal(err)
+	}
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
 	}
 	t1 := time.Now()
 	count, err := svc.Recompute(ctx, cal.ID)

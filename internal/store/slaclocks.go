@@ -150,13 +150,41 @@ func (s *Store) SetSLAClockTimes(ctx context.Context, cs []*kefu.SLAClock) error
 		return nil
 	}
 	return s.WithTx(ctx, func(ctx context.Context) error {
+		// One prepared statement for the batch: parsing it anew per row
+		// was a third of the time.
+		stmt, err := s.prepare(ctx, `UPDATE sla_targets SET due_at = ?, warn_at = ? WHERE ticket_id = ? AND metric = ?`)
+		if err != nil {
+			return err
+		}
+		defer stmt.Close()
 		for _, c := range cs {
-			if _, err := s.exec(ctx, `UPDATE sla_targets SET due_at = ?, warn_at = ? WHERE ticket_id = ? AND metric = ?`, c.DueAt, c.WarnAt, c.TicketID, c.Metric); err != nil {
+			if _, err := stmt.ExecContext(ctx, microsOrNil(c.DueAt), microsOrNil(c.WarnAt), c.TicketID, c.Metric); err != nil {
 				return fmt.Errorf("set SLA due time of ticket %d: %w", c.TicketID, err)
 			}
 		}
 		return nil
 	})
+}
+
+// prepare prepares a SQLite statement on the current transaction.
+func (s *Store) prepare(ctx context.Context, query string) (*sql.Stmt, error) {
+	st, ok := ctx.Value(txKey{}).(*txState)
+	if !ok {
+		return nil, errors.New("prepare: no transaction")
+	}
+	stmt, err := st.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, fmt.Errorf("prepare: %w", err)
+	}
+	return stmt, nil
+}
+
+// microsOrNil is a nullable time as SQLite stores it.
+func microsOrNil(t *time.Time) any {
+	if t == nil {
+		return nil
+	}
+	return t.UnixMicro()
 }
 
 func utcPtr(t *time.Time) *time.Time {
@@ -185,9 +213,16 @@ func (s *Store) SetTimers(ctx context.Context, kind string, refs []int64, dues [
 		}
 	} else {
 		err := s.WithTx(ctx, func(ctx context.Context) error {
+			stmt, err := s.prepare(ctx, `INSERT INTO timers (kind, ref_id, due_at, created_at) VALUES (?, ?, ?, ?)
+				ON CONFLICT (kind, ref_id) DO UPDATE SET due_at = excluded.due_at, attempts = 0, last_error = ''`)
+			if err != nil {
+				return err
+			}
+			defer stmt.Close()
+			at := now().UnixMicro()
 			for i, r := range refs {
-				if err := s.SetTimer(ctx, kind, r, dues[i]); err != nil {
-					return err
+				if _, err := stmt.ExecContext(ctx, kind, r, dues[i].UTC().Truncate(time.Microsecond).UnixMicro(), at); err != nil {
+					return fmt.Errorf("set %s timer %d: %w", kind, r, err)
 				}
 			}
 			return nil
