@@ -1,6 +1,7 @@
 package sla
 
 import (
+	"errors"
 	"fmt"
 	"time"
 
@@ -99,6 +100,11 @@ func Reconcile(clocks map[string]*kefu.SLAClock, s Situation) (Outcome, error) {
 			}
 		case kefu.MessageCustomer:
 			first := clocks[kefu.MetricFirstResponse]
+			// Solved without a public reply, then the customer wrote again:
+			// the first response is owed again, from now.
+			if first != nil && first.State == kefu.TargetCancelled && t.FirstResponseAt == nil && !done && target(kefu.MetricFirstResponse) > 0 {
+				first = start(kefu.MetricFirstResponse, at)
+			}
 			waitingFirst := t.FirstResponseAt == nil || (first != nil && first.Active())
 			next := clocks[kefu.MetricNextResponse]
 			if !waitingFirst && !done && target(kefu.MetricNextResponse) > 0 && (next == nil || !next.Active()) {
@@ -209,7 +215,12 @@ func Schedule(c *kefu.SLAClock, calendar func(id *int64) (*Calendar, error)) err
 	left := c.Target() - c.Consumed
 	due := since
 	if left > 0 {
-		if due, err = cal.Add(since, left); err != nil {
+		if due, err = cal.Add(since, left); errors.Is(err, ErrNoBusinessTime) {
+			// A calendar with no working time left cannot make anything
+			// due; a ticket change must not fail because of it.
+			c.DueAt, c.WarnAt = nil, nil
+			return nil
+		} else if err != nil {
 			return fmt.Errorf("due time of %s: %w", c.Metric, err)
 		}
 	}

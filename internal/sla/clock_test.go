@@ -256,3 +256,21 @@ func TestMatch(t *testing.T) {
 		}
 	}
 }
+
+func TestFirstResponseOwedAgainAfterSolvingWithoutReply(t *testing.T) {
+	r := newClockRig(t, "2026-03-09 09:00")
+	r.status(kefu.StatusSolved, "2026-03-09 09:30")
+	r.want(kefu.MetricFirstResponse, kefu.TargetCancelled, "-")
+	r.customer("2026-03-09 10:00")
+	r.want(kefu.MetricFirstResponse, kefu.TargetRunning, "2026-03-09 12:00")
+	r.want(kefu.MetricNextResponse, "", "")
+}
+
+func TestCalendarWithoutTimeLeftMakesNothingDue(t *testing.T) {
+	cal := MustCompile(&kefu.Calendar{Days: []kefu.CalendarDay{{Date: "2026-01-04", Kind: kefu.DayWorkday}}})
+	since := cn("2026-03-09 09:00")
+	c := &kefu.SLAClock{Metric: kefu.MetricResolution, State: kefu.TargetRunning, TargetMinutes: 60, RunningSince: &since, WarnShare: 0.5}
+	if err := Schedule(c, func(*int64) (*Calendar, error) { return cal, nil }); err != nil || c.DueAt != nil || c.WarnAt != nil {
+		t.Errorf("Schedule = %v, due %v warn %v; want no error and nothing due", err, c.DueAt, c.WarnAt)
+	}
+}
