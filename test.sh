@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-STATICCHECK_VERSION=2026.2.2
+STATICCHECK_VERSION=v0.8.2  # release 2026.2.2
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -33,5 +33,9 @@ fi
 
 step "go test"
 go test -count=1 "$@" ./...
+
+step "browser tests (e2e/)"
+./e2e/run.sh
+
 echo
 echo "all tests passed"
