@@ -101,7 +101,7 @@ func run(dialect, pg string, nTickets, n int) error {
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, tk, customers, users, log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, tk, customers, users, nil, nil, nil, nil, log), log, ws).Handler())
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}

@@ -44,7 +44,7 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, tickets, customers, users, log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, tickets, customers, users, nil, nil, nil, nil, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
