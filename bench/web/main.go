@@ -97,7 +97,7 @@ func run(dialect, pg string, nTickets, n int) error {
 	customers := customer.New(st)
 	tk := ticket.New(st, customers)
 	users := user.New(st)
-	ws, err := web.New(st, tk, customers, users, realtime.NewLocal(), log)
+	ws, err := web.New(st, tk, customers, users, nil, realtime.NewLocal(), log)
 	if err != nil {
 		return err
 	}

@@ -212,7 +212,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	later := schedule.New(st, tickets)
 	later.Register(timers)
 	api := httpapi.New(st, tickets, customers, users, deadlines, routes, rules, later, log)
-	ws, err := web.New(st, tickets, customers, users, hub, log)
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, log)
 	if err != nil {
 		return err
 	}

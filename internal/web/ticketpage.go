@@ -78,6 +78,13 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		return nil, err
 	}
 	d["Customer"] = cust
+	if err := w.attachSLA(ctx, t); err != nil {
+		return nil, err
+	}
+	if d["Promises"], err = w.promises(ctx, v, t, cust.Name); err != nil {
+		return nil, err
+	}
+	d["HasDeadlines"] = w.deadlines != nil
 	msgs, err := w.messages(ctx, v, t, cust, userName)
 	if err != nil {
 		return nil, err
