@@ -325,22 +325,23 @@ func (s *Store) AtRiskList(ctx context.Context, f AtRiskFilter) ([]*AtRisk, erro
 // handlers use it so they never wait on a ticket whose change is itself
 // waiting on the timer row.
 func (s *Store) TryLockTicket(ctx context.Context, id int64) (t *kefu.Ticket, busy bool, err error) {
-	if s.dialect == Postgres {
-		var one int
-		query, args := s.q(`SELECT 1 FROM tickets WHERE id = ? FOR UPDATE SKIP LOCKED`, []any{id})
-		err := s.conn(ctx, true).QueryRowContext(ctx, query, args...).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			if _, err := s.Ticket(ctx, id); err != nil {
-				return nil, false, err
-			}
-			return nil, true, nil
-		}
-		if err != nil {
-			return nil, false, fmt.Errorf("lock ticket %d: %w", id, err)
-		}
+	if s.dialect != Postgres {
+		t, err = s.LockTicket(ctx, id)
+		return t, false, err
 	}
-	t, err = s.LockTicket(ctx, id)
-	return t, false, err
+	t = &kefu.Ticket{}
+	query, args := s.q(`SELECT `+ticketCols+` FROM tickets WHERE id = ? FOR UPDATE SKIP LOCKED`, []any{id})
+	err = scanTicket(s.conn(ctx, true).QueryRowContext(ctx, query, args...), t)
+	if errors.Is(err, sql.ErrNoRows) {
+		if _, err := s.Ticket(ctx, id); err != nil {
+			return nil, false, err
+		}
+		return nil, true, nil
+	}
+	if err != nil {
+		return nil, false, fmt.Errorf("lock ticket %d: %w", id, err)
+	}
+	return t, false, s.loadTicketTags(ctx, []*kefu.Ticket{t})
 }
 
 // CustomerVIPTier returns a customer's VIP tier.
