@@ -71,7 +71,9 @@ func Reconcile(clocks map[string]*kefu.SLAClock, s Situation) (Outcome, error) {
 		return nil
 	}
 	start := func(metric string, from time.Time) *kefu.SLAClock {
-		c := &kefu.SLAClock{TicketID: t.ID, Metric: metric, State: kefu.TargetRunning, StartedAt: from}
+		// A new clock counts on today's calendar from its start; only a
+		// clock that already ran is "moved" between calendars below.
+		c := &kefu.SLAClock{TicketID: t.ID, Metric: metric, State: kefu.TargetRunning, StartedAt: from, CalendarID: copyID(s.CalendarID)}
 		since := from
 		c.RunningSince = &since
 		clocks[metric] = c

@@ -274,3 +274,23 @@ func TestCalendarWithoutTimeLeftMakesNothingDue(t *testing.T) {
 		t.Errorf("Schedule = %v, due %v warn %v; want no error and nothing due", err, c.DueAt, c.WarnAt)
 	}
 }
+
+// TestPolicyAppliedLateCountsOnItsCalendar: a policy that applies to a
+// ticket opened before it existed counts the time since the ticket opened
+// in business hours, not round the clock.
+func TestPolicyAppliedLateCountsOnItsCalendar(t *testing.T) {
+	cal := MustCompile(ChinaCalendar("cn"))
+	calID := int64(1)
+	tk := &kefu.Ticket{ID: 9, Status: kefu.StatusOpen, CreatedAt: cn("2026-03-06 17:00")}
+	p := &kefu.SLAPolicy{ID: 1, Enabled: true, ResolutionMinutes: minutes(24 * 60), PauseStatuses: []kefu.Status{kefu.StatusPending}}
+	clocks := map[string]*kefu.SLAClock{}
+	_, err := Reconcile(clocks, Situation{Ticket: tk, At: cn("2026-03-09 10:00"), Policy: p, CalendarID: &calID,
+		Calendar: func(*int64) (*Calendar, error) { return cal, nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Counted from Friday 17:00: Fri 1 h, Mon 9, Tue 9, Wed 5: due Wednesday 14:00.
+	if c := clocks[kefu.MetricResolution]; c.DueAt == nil || !c.DueAt.Equal(cn("2026-03-11 14:00")) {
+		t.Errorf("due %v, want Wednesday 14:00", c.DueAt)
+	}
+}
