@@ -51,6 +51,19 @@ func TestDueTimesPromisesAndAtRisk(t *testing.T) {
 		if !strings.Contains(body, "联系仓库核实库存") || !strings.Contains(body, `action="/promises/`) {
 			t.Errorf("the new promise is not on the page:\n%s", excerpt(body, "promises"))
 		}
+		// A hand-off to the warehouse with a due time in business hours.
+		wh, err := st.TeamByName(ctx, "仓库")
+		if err != nil {
+			t.Fatal(err)
+		}
+		code, _, _ = b.post(page+"/transfer", url.Values{"csrf": {b.csrf}, "to_team_id": {itoa(wh.ID)}, "note": {"请核实库存"}, "due_business_hours": {"4"}})
+		if code != http.StatusSeeOther {
+			t.Fatalf("transfer with a due time: %d", code)
+		}
+		ps, err := st.Promises(ctx, tk.ID, true)
+		if err != nil || len(ps) != 2 || ps[0].Kind != kefu.PromiseHandoff || ps[0].TeamID == nil || *ps[0].TeamID != wh.ID {
+			t.Errorf("promises after the hand-off: %+v %v", ps, err)
+		}
 		// English.
 		b.post("/settings/language", url.Values{"csrf": {b.csrf}, "lang": {"en"}})
 		_, body, _ = b.get(page)
