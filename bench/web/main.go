@@ -40,12 +40,13 @@ func main() {
 	tickets := flag.Int("tickets", 100000, "tickets to seed")
 	n := flag.Int("n", 300, "requests per page")
 	dialects := flag.String("dialects", "sqlite,postgres", "databases to measure")
+	keep := flag.String("sqlite-dir", "", "keep the SQLite database in this folder and reuse it on later runs")
 	pg := flag.String("pg", envOr("KEFU_TEST_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/postgres"), "PostgreSQL server for a scratch database")
 	flag.Parse()
 	fmt.Printf("workspace page benchmark: %d tickets, %d requests per page\n", *tickets, *n)
 	fmt.Printf("%-9s %-28s %8s %8s %8s\n", "dialect", "page", "p50 ms", "p95 ms", "p99 ms")
 	for _, d := range strings.Split(*dialects, ",") {
-		if err := run(d, *pg, *tickets, *n); err != nil {
+		if err := run(d, *pg, *keep, *tickets, *n); err != nil {
 			fmt.Fprintln(os.Stderr, d+":", err)
 			os.Exit(1)
 		}
@@ -59,10 +60,16 @@ func envOr(k, def string) string {
 	return def
 }
 
-func run(dialect, pg string, nTickets, n int) error {
+func run(dialect, pg, keep string, nTickets, n int) error {
 	ctx := context.Background()
-	opts := store.Options{DataDir: mustTemp()}
-	defer os.RemoveAll(opts.DataDir)
+	opts := store.Options{DataDir: keep}
+	reuse := false
+	if keep == "" || dialect != "sqlite" {
+		opts.DataDir = mustTemp()
+		defer os.RemoveAll(opts.DataDir)
+	} else if _, err := os.Stat(keep + "/kefu.db"); err == nil {
+		reuse = true
+	}
 	if dialect == "postgres" {
 		name := fmt.Sprintf("kefu_webbench_%d", time.Now().UnixNano())
 		admin, err := sql.Open("pgx", pg)
@@ -87,8 +94,23 @@ func run(dialect, pg string, nTickets, n int) error {
 		return err
 	}
 	start := time.Now()
-	big, err := seed(ctx, st, nTickets)
+	var big int64
+	if reuse {
+		err = st.WithTx(ctx, func(ctx context.Context) error {
+			ts, _, err := st.Tickets(ctx, store.TicketFilter{Sort: "number", Limit: 1})
+			if len(ts) > 0 {
+				big = ts[0].ID
+			}
+			return err
+		})
+	} else {
+		big, err = seed(ctx, st, nTickets)
+	}
 	if err != nil {
+		return err
+	}
+	// What kefu serve does at start and every ten minutes.
+	if err := st.Optimize(ctx); err != nil {
 		return err
 	}
 	fmt.Fprintf(os.Stderr, "%s: seeded %d tickets in %s\n", dialect, nTickets, time.Since(start).Round(time.Second))
@@ -97,7 +119,8 @@ func run(dialect, pg string, nTickets, n int) error {
 	customers := customer.New(st)
 	tk := ticket.New(st, customers)
 	users := user.New(st)
-	ws, err := web.New(st, tk, customers, users, nil, realtime.NewLocal(), log)
+	hub := realtime.NewLocal()
+	ws, err := web.New(st, tk, customers, users, nil, hub, log)
 	if err != nil {
 		return err
 	}
@@ -108,13 +131,21 @@ func run(dialect, pg string, nTickets, n int) error {
 	if err := signIn(c, srv.URL); err != nil {
 		return err
 	}
-	for _, p := range []struct{ name, path string }{
-		{"inbox (all open, 50 rows)", "/?view=all"},
-		{"inbox (my tickets)", "/"},
-		{"ticket page (200 messages)", fmt.Sprintf("/tickets/%d", big)},
+	for _, p := range []struct {
+		name, path string
+		change     bool // a ticket changes before each request, so view counts are recounted
+	}{
+		{"inbox (all open, 50 rows)", "/?view=all", false},
+		{"inbox, counts recounted", "/?view=all", true},
+		{"inbox (my tickets)", "/", false},
+		{"ticket page (200 messages)", fmt.Sprintf("/tickets/%d", big), false},
 	} {
 		lat := make([]time.Duration, 0, n)
 		for i := 0; i < n+10; i++ {
+			if p.change {
+				_ = hub.Publish(ctx, realtime.Message{Topic: "inbox", Type: kefu.EventTicketUpdated})
+				time.Sleep(time.Millisecond)
+			}
 			t0 := time.Now()
 			res, err := c.Get(srv.URL + p.path)
 			if err != nil {

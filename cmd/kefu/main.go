@@ -221,6 +221,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	defer stopBG()
 	go outbox.Run(bg)
 	go timers.Run(bg)
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if err := st.Optimize(bg); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	}()
 	srv := server.New(st, api, log, ws)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
