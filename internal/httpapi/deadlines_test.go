@@ -169,6 +169,16 @@ func TestScheduledReplyEndpoints(t *testing.T) {
 			t.Errorf("cancelled: %s", c.Body)
 		}
 		e.mustStatus(e.do("agent", "POST", fmt.Sprintf("/api/v1/scheduled-replies/%d/cancel", m.id()), nil), 409)
+		// Snooze: the ticket leaves lists that hide snoozed tickets.
+		e.mustStatus(e.do("agent", "PUT", fmt.Sprintf("/api/v1/tickets/%d/snooze", tk.id()), map[string]any{"until": at}), 200)
+		other := e.newTicket("agent", nil)
+		hidden := e.mustStatus(e.do("agent", "GET", "/api/v1/tickets?snoozed=hide", nil), 200)
+		only := e.mustStatus(e.do("agent", "GET", "/api/v1/tickets?snoozed=only", nil), 200)
+		if len(hidden.items()) != 1 || hidden.items()[0]["id"] != float64(other.id()) || len(only.items()) != 1 || only.items()[0]["id"] != float64(tk.id()) {
+			t.Errorf("snoozed=hide %s\nsnoozed=only %s", hidden.Body, only.Body)
+		}
+		e.mustStatus(e.do("agent", "DELETE", fmt.Sprintf("/api/v1/tickets/%d/snooze", tk.id()), nil), 204)
+		e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/tickets/%d/snooze", tk.id()), nil), 404)
 		list := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/tickets/%d/scheduled-replies", tk.id()), nil), 200)
 		if len(list.items()) != 1 {
 			t.Errorf("list: %s", list.Body)
