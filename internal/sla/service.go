@@ -169,8 +169,9 @@ func (s *Service) onEvent(ctx context.Context, e *kefu.Event) error {
 		return nil
 	}
 	switch e.Type {
-	case kefu.EventTicketCreated, kefu.EventTicketUpdated, kefu.EventTicketMerged, kefu.EventTicketHandedOff, kefu.EventMessageAdded:
+	case kefu.EventTicketCreated, kefu.EventTicketUpdated, kefu.EventTicketMerged, kefu.EventMessageAdded:
 	default:
+		// A hand-off always comes with its ticket.updated.
 		return nil
 	}
 	var kind kefu.MessageKind
@@ -181,19 +182,27 @@ func (s *Service) onEvent(ctx context.Context, e *kefu.Event) error {
 		_ = json.Unmarshal(e.Data, &d)
 		kind = d.Kind
 	}
-	if err := s.evaluate(ctx, *e.TicketID, e.Type, kind, e.CreatedAt); err != nil {
-		return fmt.Errorf("SLA of ticket %d: %w", *e.TicketID, err)
+	// An internal note moves no clock (it may keep a hand-off promise).
+	if kind != kefu.MessageNote {
+		if err := s.evaluate(ctx, *e.TicketID, e.Type, kind, e.CreatedAt); err != nil {
+			return fmt.Errorf("SLA of ticket %d: %w", *e.TicketID, err)
+		}
 	}
 	return s.promisesOnEvent(ctx, e, kind)
 }
 
 // evaluate brings one ticket's clocks up to date and sets its SLA timer.
 func (s *Service) evaluate(ctx context.Context, ticketID int64, event string, kind kefu.MessageKind, at time.Time) error {
-	t, err := s.st.Ticket(ctx, ticketID)
+	policies, cals, def, err := s.config(ctx)
 	if err != nil {
 		return err
 	}
-	policies, cals, def, err := s.config(ctx)
+	if len(policies) == 0 && event != "" {
+		// A shop without SLA policies pays nothing per change; a
+		// re-evaluation (event "") still cancels clocks of deleted ones.
+		return nil
+	}
+	t, err := s.st.Ticket(ctx, ticketID)
 	if err != nil {
 		return err
 	}

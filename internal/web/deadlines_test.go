@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
 )
@@ -38,10 +39,13 @@ func TestDueTimesPromisesAndAtRisk(t *testing.T) {
 		}
 		page := "/tickets/" + itoa(tk.ID)
 		_, body, _ := b.get(page)
-		for _, want := range []string{`id="sla"`, "首次响应", "默认 Default", `class="promise-form"`} {
+		for _, want := range []string{`id="sla"`, "首次响应", `class="promise-form"`} {
 			if !strings.Contains(body, want) {
 				t.Errorf("ticket page lacks %q", want)
 			}
+		}
+		if !strings.Contains(body, sla.DemoPolicyName) && !strings.Contains(body, sla.DemoVIPPolicy) {
+			t.Errorf("ticket page names no SLA policy:\n%s", excerpt(body, `id="sla"`))
 		}
 		code, _, _ := b.post(page+"/promises", url.Values{"csrf": {b.csrf}, "in": {"2h"}, "note": {"联系仓库核实库存"}})
 		if code != http.StatusSeeOther {
