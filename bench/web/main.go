@@ -121,11 +121,11 @@ func run(dialect, pg, keep string, nTickets, n int) error {
 	tk := ticket.New(st, customers)
 	users := user.New(st)
 	hub := realtime.NewLocal()
-	ws, err := web.New(st, tk, customers, users, hub, log)
+	ws, err := web.New(st, tk, customers, users, nil, hub, log)
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, tk, customers, users, aftersale.New(st, tk, log), log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tk, Customers: customers, Users: users, Cases: aftersale.New(st, tk, log)}, log), log, ws).Handler())
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
@@ -28,7 +29,10 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/portal"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -200,16 +204,36 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 		log.Info("demo after-sales cases loaded", "cases", n)
 	}
-	api := httpapi.New(st, tickets, customers, users, cases, log)
-	ws, err := web.New(st, tickets, customers, users, hub, log)
+	outbox := jobs.NewOutbox(st, log, time.Second)
+	timers := jobs.NewTimers(st, log, time.Second)
+	// Deadlines: SLA clocks follow every ticket change from here on (in its
+	// transaction); routing and automation react through the outbox.
+	deadlines := sla.New(st)
+	deadlines.Register(timers)
+	if cfg.Demo {
+		if err := deadlines.SeedDemo(ctx); err != nil {
+			return err
+		}
+	}
+	routes := routing.New(st)
+	routes.Register(outbox, timers)
+	rules := automation.New(st, tickets, log)
+	rules.Register(outbox, timers)
+	if err := rules.Start(ctx); err != nil {
+		return err
+	}
+	later := schedule.New(st, tickets)
+	later.Register(timers)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later}, log)
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, log)
 	if err != nil {
 		return err
 	}
-	outbox := jobs.NewOutbox(st, log, time.Second)
 	outbox.Register("realtime", web.Relay(hub))
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
+	go timers.Run(bg)
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
@@ -349,6 +373,9 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	defer st.Close()
 	sum, err := demo.Load(ctx, st, time.Now())
 	if err != nil {
+		return err
+	}
+	if err := sla.New(st).SeedDemo(ctx); err != nil {
 		return err
 	}
 	if sum == nil || sum.Tickets == 0 {

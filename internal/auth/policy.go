@@ -29,6 +29,7 @@ const (
 	ManagePolicy     Action = "change the after-sales policy and the shop webhook"
 	ManagePlaybooks  Action = "edit after-sales playbooks"
 	ReadReports      Action = "read after-sales reports"
+	ManageSLA        Action = "manage calendars, SLA policies, routing and automation rules"
 )
 
 // allowed lists the roles that may take each action.
@@ -49,6 +50,7 @@ var allowed = map[Action][]kefu.Role{
 	ManagePolicy:     {kefu.RoleAdmin},
 	ManagePlaybooks:  {kefu.RoleAdmin, kefu.RoleSupervisor},
 	ReadReports:      {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ManageSLA:        {kefu.RoleAdmin},
 }
 
 // Can returns nil if u may take action a, or an error that unwraps to

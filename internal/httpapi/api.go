@@ -14,8 +14,12 @@ import (
 	"strings"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -28,13 +32,31 @@ type API struct {
 	customers *customer.Service
 	users     *user.Service
 	cases     *aftersale.Service
+	deadlines *sla.Service // nil: tickets show no SLA
+	routing   *routing.Service
+	rules     *automation.Service
+	later     *schedule.Service
 	log       *slog.Logger
 	routes    []route
 }
 
+// Services are the use cases the API serves. Tickets, Customers and Users
+// are required; a nil optional service switches its feature off.
+type Services struct {
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Users     *user.Service
+	Cases     *aftersale.Service
+	Deadlines *sla.Service // nil: tickets show no SLA
+	Routing   *routing.Service
+	Rules     *automation.Service
+	Later     *schedule.Service
+}
+
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, cases *aftersale.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, cases: cases, log: log}
+func New(st *store.Store, svc Services, log *slog.Logger) *API {
+	a := &API{st: st, tickets: svc.Tickets, customers: svc.Customers, users: svc.Users, cases: svc.Cases,
+		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, log: log}
 	a.routes = a.routeTable()
 	return a
 }

@@ -2,8 +2,12 @@ package httpapi
 
 import (
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -77,6 +81,46 @@ func (a *API) routeTable() []route {
 		{Method: "POST", Path: v1 + "/teams", Summary: "Create a team (admin)", Tag: "teams", Handler: a.createTeam, In: user.TeamInput{}, Out: kefu.Team{}, Status: 201},
 		{Method: "GET", Path: v1 + "/teams/{id}", Summary: "Get a team with its members", Tag: "teams", Handler: a.getTeam, Out: teamWithMembers{}},
 		{Method: "PATCH", Path: v1 + "/teams/{id}", Summary: "Change a team (admin)", Tag: "teams", Handler: a.updateTeam, In: user.TeamInput{}, Out: kefu.Team{}},
+		{Method: "GET", Path: v1 + "/teams/{id}/settings", Summary: "A team's calendar and routing", Tag: "teams", Handler: a.getTeamSettings, Out: store.TeamSettings{}},
+		{Method: "PUT", Path: v1 + "/teams/{id}/settings", Summary: "Set a team's calendar and routing (admin)", Tag: "teams", Handler: a.putTeamSettings, In: store.TeamSettings{}, Out: store.TeamSettings{}},
+
+		{Method: "GET", Path: v1 + "/calendars", Summary: "Business calendars", Tag: "sla", Handler: a.listCalendars, Out: page[kefu.Calendar]{}},
+		{Method: "POST", Path: v1 + "/calendars", Summary: "Add a business calendar (admin)", Tag: "sla", Handler: a.createCalendar, In: kefu.Calendar{}, Out: kefu.Calendar{}, Status: 201},
+		{Method: "GET", Path: v1 + "/calendars/{id}", Summary: "Get a business calendar", Tag: "sla", Handler: a.getCalendar, Out: kefu.Calendar{}},
+		{Method: "PUT", Path: v1 + "/calendars/{id}", Summary: "Replace a calendar and recompute the due times counted on it (admin)", Tag: "sla", Handler: a.updateCalendar, In: kefu.Calendar{}, Out: calendarSaved{}},
+		{Method: "DELETE", Path: v1 + "/calendars/{id}", Summary: "Delete a calendar (admin)", Tag: "sla", Handler: a.deleteCalendar, Status: 204},
+		{Method: "POST", Path: v1 + "/calendars/{id}/import", Summary: "Add holidays and make-up working days from an iCalendar file sent as the body (admin)", Tag: "sla", Handler: a.importCalendar,
+			Query: []param{{"kind", "string", "auto (default: 班 or 'working day' in the summary marks a make-up day), holiday or workday"}}, Out: calendarSaved{}, Status: 200},
+		{Method: "GET", Path: v1 + "/sla-policies", Summary: "SLA policies in the order they are tried", Tag: "sla", Handler: a.listSLAPolicies, Out: page[kefu.SLAPolicy]{}},
+		{Method: "POST", Path: v1 + "/sla-policies", Summary: "Add an SLA policy (admin)", Tag: "sla", Handler: a.createSLAPolicy, In: kefu.SLAPolicy{}, Out: kefu.SLAPolicy{}, Status: 201},
+		{Method: "GET", Path: v1 + "/sla-policies/{id}", Summary: "Get an SLA policy", Tag: "sla", Handler: a.getSLAPolicy, Out: kefu.SLAPolicy{}},
+		{Method: "PUT", Path: v1 + "/sla-policies/{id}", Summary: "Replace an SLA policy and apply the policies anew (admin)", Tag: "sla", Handler: a.updateSLAPolicy, In: kefu.SLAPolicy{}, Out: kefu.SLAPolicy{}},
+		{Method: "DELETE", Path: v1 + "/sla-policies/{id}", Summary: "Delete an SLA policy (admin)", Tag: "sla", Handler: a.deleteSLAPolicy, Status: 204},
+		{Method: "GET", Path: v1 + "/at-risk", Summary: "Deadlines that pass soonest: SLA targets and promises, overdue first", Tag: "sla", Handler: a.atRisk, Query: atRiskParams, Out: page[store.AtRisk]{}},
+		{Method: "GET", Path: v1 + "/tickets/{id}/sla", Summary: "A ticket's SLA targets and finished cycles", Tag: "sla", Handler: a.getTicketSLA, Out: ticketSLA{}},
+		{Method: "GET", Path: v1 + "/tickets/{id}/promises", Summary: "A ticket's promises, newest first", Tag: "sla", Handler: a.listPromises, Out: page[promiseView]{}},
+		{Method: "POST", Path: v1 + "/tickets/{id}/promises", Summary: "Promise a follow-up by a time (in: 2h, 24h, 48h; due_at; or business_minutes for a hand-off)", Tag: "sla", Handler: a.createPromise, In: sla.PromiseInput{}, Out: promiseView{}, Status: 201},
+		{Method: "POST", Path: v1 + "/promises/{id}/keep", Summary: "Mark a promise kept", Tag: "sla", Handler: a.closePromise(true), Out: promiseView{}, Status: 200},
+		{Method: "POST", Path: v1 + "/promises/{id}/cancel", Summary: "Cancel a promise", Tag: "sla", Handler: a.closePromise(false), Out: promiseView{}, Status: 200},
+		{Method: "GET", Path: v1 + "/tickets/{id}/snooze", Summary: "A ticket's snooze", Tag: "sla", Handler: a.getSnooze, Out: store.Snooze{}},
+		{Method: "PUT", Path: v1 + "/tickets/{id}/snooze", Summary: "Snooze a ticket until a time (it returns then, or when the customer writes)", Tag: "sla", Handler: a.putSnooze, In: snoozeInput{}, Out: store.Snooze{}},
+		{Method: "DELETE", Path: v1 + "/tickets/{id}/snooze", Summary: "End a ticket's snooze now", Tag: "sla", Handler: a.deleteSnooze, Status: 204},
+		{Method: "GET", Path: v1 + "/notifications", Summary: "The caller's notifications, newest first", Tag: "users", Handler: a.listNotifications,
+			Query: []param{{"unread", "boolean", "only unread ones"}, {"before", "integer", "only notifications older than this id"}, {"limit", "integer", "page size"}}, Out: page[kefu.Notification]{}},
+		{Method: "POST", Path: v1 + "/notifications/read", Summary: "Mark the caller's notifications up to up_to as read", Tag: "users", Handler: a.readNotifications, In: readInput{}, Status: 204},
+
+		{Method: "GET", Path: v1 + "/tickets/{id}/scheduled-replies", Summary: "A ticket's replies scheduled to be sent later", Tag: "messages", Handler: a.listScheduled, Out: page[store.ScheduledMessage]{}},
+		{Method: "POST", Path: v1 + "/tickets/{id}/scheduled-replies", Summary: "Write a reply now and send it at send_at", Tag: "messages", Handler: a.createScheduled, In: schedule.Input{}, Out: store.ScheduledMessage{}, Status: 201},
+		{Method: "POST", Path: v1 + "/scheduled-replies/{id}/cancel", Summary: "Cancel a scheduled reply that has not gone yet", Tag: "messages", Handler: a.cancelScheduled, Out: store.ScheduledMessage{}, Status: 200},
+		{Method: "GET", Path: v1 + "/users/{id}/routing", Summary: "An agent's presence, capacity, skills and languages", Tag: "routing", Handler: a.getAgentRouting, Out: store.AgentState{}},
+		{Method: "PATCH", Path: v1 + "/users/{id}/routing", Summary: "Set presence (the agent or a supervisor), capacity, skills, languages (supervisors)", Tag: "routing", Handler: a.patchAgentRouting, In: routing.AgentInput{}, Out: store.AgentState{}},
+		{Method: "GET", Path: v1 + "/automation-rules", Summary: "Automation rules in the order they run (admin)", Tag: "automation", Handler: a.listRules, Out: page[automation.Rule]{}},
+		{Method: "POST", Path: v1 + "/automation-rules", Summary: "Add an automation rule (admin)", Tag: "automation", Handler: a.createRule, In: automation.Rule{}, Out: automation.Rule{}, Status: 201},
+		{Method: "GET", Path: v1 + "/automation-rules/{id}", Summary: "Get an automation rule (admin)", Tag: "automation", Handler: a.getRule, Out: automation.Rule{}},
+		{Method: "PUT", Path: v1 + "/automation-rules/{id}", Summary: "Replace, enable, disable or reorder a rule (admin)", Tag: "automation", Handler: a.updateRule, In: automation.Rule{}, Out: automation.Rule{}},
+		{Method: "DELETE", Path: v1 + "/automation-rules/{id}", Summary: "Delete an automation rule (admin)", Tag: "automation", Handler: a.deleteRule, Status: 204},
+		{Method: "POST", Path: v1 + "/automation-dry-run", Summary: "Try a rule on a sample ticket without changing anything (admin)", Tag: "automation", Handler: a.dryRunRule, In: dryRunInput{}, Out: automation.DryRunResult{}, Status: 200},
+
 		{Method: "GET", Path: v1 + "/categories", Summary: "The problem taxonomy", Tag: "categories", Handler: a.listCategories, Out: page[kefu.Category]{}},
 		{Method: "POST", Path: v1 + "/categories", Summary: "Add a category (admin, supervisor)", Tag: "categories", Handler: a.createCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}, Status: 201},
 		{Method: "PATCH", Path: v1 + "/categories/{id}", Summary: "Rename, reorder or archive a category", Tag: "categories", Handler: a.updateCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}},

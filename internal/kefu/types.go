@@ -171,6 +171,9 @@ type Ticket struct {
 	LastMessageAt   time.Time      `json:"last_message_at"`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
+	// SLA is the ticket's deadlines; package sla fills it where a ticket is
+	// shown (nil until then).
+	SLA *TicketSLA `json:"sla"`
 }
 
 // Message is one entry of a ticket's conversation.

@@ -71,7 +71,7 @@ func newShopWith(t *testing.T, st *store.Store, mailer portal.Mailer) *shop {
 	users := user.New(st)
 	tickets := ticket.New(st, customers)
 	cases := aftersale.New(st, tickets, log)
-	api := httpapi.New(st, tickets, customers, users, cases, log)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases}, log)
 	srv := httptest.NewServer(server.New(st, api, log, portal.New(cases, log, mailer)).Handler())
 	t.Cleanup(srv.Close)
 	s := &shop{t: t, url: srv.URL, cases: cases, tickets: tickets, clock: time.Now().UTC(), shop: &shopSystem{}}

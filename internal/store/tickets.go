@@ -286,6 +286,7 @@ type TicketFilter struct {
 	CategoryID  int64 // a group includes its problems
 	Priority    kefu.Priority
 	Tag         string
+	Snoozed     string // "hide": leave snoozed tickets out; "only": only them
 	CreatedFrom time.Time
 	CreatedTo   time.Time
 	UpdatedFrom time.Time
@@ -349,6 +350,12 @@ func ticketWhere(f *TicketFilter) (where []string, args []any) {
 	}
 	if f.Tag != "" {
 		add(`t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = ?)`, f.Tag)
+	}
+	switch f.Snoozed {
+	case "hide":
+		add(`NOT EXISTS (SELECT 1 FROM snoozes z WHERE z.ticket_id = t.id)`)
+	case "only":
+		add(`EXISTS (SELECT 1 FROM snoozes z WHERE z.ticket_id = t.id)`)
 	}
 	if !f.CreatedFrom.IsZero() {
 		add(`t.created_at >= ?`, f.CreatedFrom)

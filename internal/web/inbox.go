@@ -230,6 +230,10 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 			}
 		}
 		data["Count"] = n
+		if err := w.attachSLA(ctx, ts...); err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
 		rows, err := w.rows(ctx, v.Lang, ts, users, cats)
 		if err != nil {
 			w.fail(rw, r, v, err)
@@ -243,6 +247,13 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 			q.Set("cursor", next)
 			data["NextURL"] = "/?" + q.Encode()
 		}
+	} else {
+		risks, err := w.atRisk(ctx, v.User)
+		if err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+		data["Risks"] = risks
 	}
 	v.Page, v.Data = "inbox", data
 	w.render(rw, r, http.StatusOK, "inbox", "", *v)

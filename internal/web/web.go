@@ -21,6 +21,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -38,6 +39,7 @@ type Web struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	deadlines *sla.Service // nil: no due times shown
 	hub       realtime.Hub
 	log       *slog.Logger
 	cat       catalogs
@@ -50,7 +52,7 @@ type Web struct {
 }
 
 // New parses every template once; a template error stops the start.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, hub realtime.Hub, log *slog.Logger) (*Web, error) {
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, hub realtime.Hub, log *slog.Logger) (*Web, error) {
 	cat, err := loadCatalogs()
 	if err != nil {
 		return nil, err
@@ -59,7 +61,7 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
 	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
@@ -96,6 +98,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/link-order", w.linkOrder},
 		{"GET /tickets/{id}/canned", w.cannedForTicket},
 		{"POST /tickets/{id}/presence", w.presence},
+		{"POST /tickets/{id}/promises", w.addPromise},
+		{"POST /promises/{id}/keep", w.keepPromise},
 		{"GET /attachments/{id}", w.attachment},
 		{"GET /live", w.live},
 		{"GET /settings/canned", w.cannedPage},
@@ -152,6 +156,9 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"safeHTML": func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
 		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
 		"bytes":    humanBytes,
+		"due":      func(t *kefu.Ticket) *dueView { return soonestDue(t) },
+		"until":    func(at time.Time) string { return w.until(lang, at) },
+		"metric":   func(m string) string { return w.cat.T(lang, "sla."+m) },
 	}
 }
 

@@ -20,9 +20,11 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
+	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -41,11 +43,18 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
-	ws, err := web.New(st, tickets, customers, users, realtime.NewLocal(), log)
+	deadlines := sla.New(st)
+	deadlines.Register(jobs.NewTimers(st, log, time.Hour))
+	if withDemo {
+		if err := deadlines.SeedDemo(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws, err := web.New(st, tickets, customers, users, deadlines, realtime.NewLocal(), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, tickets, customers, users, aftersale.New(st, tickets, log), log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: aftersale.New(st, tickets, log)}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
