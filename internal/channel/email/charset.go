@@ -80,9 +80,10 @@ func decodeCharset(b []byte, charset string) (s string, ok bool) {
 		if utf8.Valid(b) {
 			return string(b), known
 		}
-		if known && strings.TrimSpace(charset) != "" {
-			// Labelled UTF-8 but is not: a mislabelled legacy charset.
-			return guess8bit(b), false
+		// Mostly UTF-8 with a few damaged bytes stays UTF-8; text that is
+		// not UTF-8 at all is a legacy charset, mislabelled or unlabelled.
+		if invalidUTF8Share(b) < 0.05 {
+			return strings.ToValidUTF8(string(b), "\uFFFD"), false
 		}
 		return guess8bit(b), false
 	}
@@ -110,4 +111,22 @@ func headerText(s string) string {
 		return s
 	}
 	return guess8bit([]byte(s))
+}
+
+// invalidUTF8Share is the share of b's bytes that are not part of valid UTF-8.
+func invalidUTF8Share(b []byte) float64 {
+	if len(b) == 0 {
+		return 0
+	}
+	bad := 0
+	for i := 0; i < len(b); {
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n <= 1 {
+			bad++
+			i++
+			continue
+		}
+		i += n
+	}
+	return float64(bad) / float64(len(b))
 }

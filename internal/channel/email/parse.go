@@ -163,8 +163,12 @@ func (w *walker) finish(c *collector) {
 
 // cleanText trims trailing blanks from lines and blank lines from both ends.
 func cleanText(s string) string {
-	s = strings.ReplaceAll(s, "\r", "")
-	s = strings.ReplaceAll(s, "\x00", "")
+	s = strings.Map(func(r rune) rune {
+		if r < 0x20 && r != '\n' && r != '\t' || r == 0x7f {
+			return -1 // control characters: never text a person wrote
+		}
+		return r
+	}, s)
 	lines := strings.Split(s, "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " \t\u00a0")
@@ -209,7 +213,7 @@ func (w *walker) walk(h Header, body []byte, depth int, c *collector) {
 	case (ctype == "text/plain" || ctype == "text/html" || ctype == "text/enriched" || ctype == "text/markdown") && !attached && (filename == "" || disp == "inline"):
 		text, ok := decodeCharset(data, charsetOf(ctype, params, data))
 		if !ok && len(data) > 0 && params["charset"] != "" {
-			w.m.problem("unknown charset " + params["charset"])
+			w.m.problem("text does not read cleanly in its declared charset " + params["charset"])
 		}
 		if ctype == "text/html" {
 			c.html = append(c.html, text)
@@ -259,6 +263,13 @@ func (w *walker) multipart(ctype string, params map[string]string, body []byte, 
 		w.m.problem(ctype + " without a boundary parameter; found one in the body")
 	}
 	children, closed := splitMultipart(body, boundary)
+	if len(children) == 0 {
+		if g := guessBoundary(body); g != "" && g != boundary {
+			if children, closed = splitMultipart(body, g); len(children) > 0 {
+				w.m.problem(ctype + ": the declared boundary never appears; used the one found in the body")
+			}
+		}
+	}
 	if len(children) == 0 {
 		w.m.problem(ctype + ": boundary never appears: read as text")
 		text, _ := decodeCharset(body, "")

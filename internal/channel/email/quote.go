@@ -18,6 +18,8 @@ var (
 	quotedSent = regexp.MustCompile(`(?i)^\**\s*(sent|date|发送时间|日期|時間|寄件日期|发送日期|gesendet|envoyé)\s*\**\s*[:：]`)
 	outlookBar = regexp.MustCompile(`^_{10,}\s*$`)
 	// Signatures of phone mail apps.
+	// Forwarded content is what the sender wants read: never fold it.
+	forwardMarker = regexp.MustCompile(`(?i)^(-{2,}\s*(forwarded message|转发邮件信息|轉寄郵件|转发的邮件)\s*-{2,}|begin forwarded message:)`)
 	mobileSig = regexp.MustCompile(`(?i)^(sent from my |发自我的|发自 |從我的 |从我的.{1,20}发送|get outlook for |sent from mail for windows|发送自 )`)
 )
 
@@ -36,6 +38,9 @@ func findQuote(text string) int {
 	cut := -1
 	for i := 0; i < len(lines) && cut < 0; i++ {
 		l := strings.TrimSpace(lines[i])
+		if forwardMarker.MatchString(l) {
+			break
+		}
 		switch {
 		case lines[i] == "-- " || l == "--":
 			cut = i
@@ -77,12 +82,21 @@ func findQuote(text string) int {
 func restIsQuote(lines []string) bool {
 	for _, l := range lines {
 		t := strings.TrimSpace(l)
-		if t == "" || strings.HasPrefix(t, ">") {
+		if t == "" || strings.HasPrefix(t, ">") || isAttribution(t) {
 			continue
 		}
 		return false
 	}
 	return true
+}
+
+func isAttribution(l string) bool {
+	for _, re := range attribution {
+		if re.MatchString(l) {
+			return true
+		}
+	}
+	return false
 }
 
 func nextNonEmptyMatches(lines []string, re *regexp.Regexp) bool {

@@ -26,17 +26,38 @@ func decodeTransfer(body []byte, cte string) (out []byte, ok bool) {
 func decodeBase64(body []byte) ([]byte, bool) {
 	clean := make([]byte, 0, len(body))
 	ok := true
-	for _, c := range body {
-		switch {
-		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/':
-			clean = append(clean, c)
-		case c == '-':
-			clean = append(clean, '+') // URL-safe alphabet
-		case c == '_':
-			clean = append(clean, '/')
-		case c == '=', c == '\r', c == '\n', c == ' ', c == '\t':
-		default:
+	started, ended := false, false
+	for _, line := range bytes.Split(body, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			if started {
+				ended = true // a blank line after the data ends it
+			}
+			continue
+		}
+		if ended || !isBase64Line(line) {
+			if started || ended {
+				// A footer a list server appended, or damage: stop here.
+				ok = false
+				break
+			}
 			ok = false
+			continue
+		}
+		for _, c := range line {
+			switch {
+			case c == '-':
+				clean = append(clean, '+') // URL-safe alphabet
+			case c == '_':
+				clean = append(clean, '/')
+			case c == '=' || c == ' ' || c == '\t' || c == '\r':
+			default:
+				clean = append(clean, c)
+			}
+		}
+		started = true
+		if bytes.IndexByte(line, '=') >= 0 {
+			ended = true // padding ends the data
 		}
 	}
 	// Drop a dangling sextet that cannot form a byte.
@@ -50,6 +71,17 @@ func decodeBase64(body []byte) ([]byte, bool) {
 		ok = false
 	}
 	return out[:n], ok
+}
+
+func isBase64Line(line []byte) bool {
+	for _, c := range line {
+		switch {
+		case c >= 'A' && c <= 'Z', c >= 'a' && c <= 'z', c >= '0' && c <= '9', c == '+', c == '/', c == '=', c == '-', c == '_', c == ' ', c == '\t', c == '\r':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // decodeQP decodes quoted-printable leniently: "=XX" is a byte, "=" at the
