@@ -201,9 +201,12 @@ func (w *walker) walk(h Header, body []byte, depth int, c *collector) {
 	filename = cleanFilename(decodeWords(filename))
 	attached := disp == "attachment"
 
-	if strings.HasPrefix(ctype, "multipart/") && depth < maxDepth {
-		w.multipart(ctype, params, body, depth, c)
-		return
+	if strings.HasPrefix(ctype, "multipart/") {
+		if depth < maxDepth {
+			w.multipart(ctype, params, body, depth, c)
+			return
+		}
+		w.m.problem("MIME parts nested too deep; the innermost are kept as an attachment")
 	}
 	data, ok := decodeTransfer(body, h.Get("Content-Transfer-Encoding"))
 	if !ok {
