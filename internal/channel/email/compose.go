@@ -154,7 +154,7 @@ func encodeAddress(a Address) string {
 }
 
 // encodeParam renders filename="…" for ASCII names and the RFC 2231 form
-// (filename*=utf-8''…) otherwise, which every current mail program reads.
+// (filename*=utf-8”…) otherwise, which every current mail program reads.
 func encodeParam(name string) string {
 	ascii := true
 	for _, r := range name {
@@ -200,4 +200,3 @@ func textToHTML(text string) string {
 	b.WriteString("</body></html>")
 	return b.String()
 }
-

@@ -20,7 +20,7 @@ var (
 	// Signatures of phone mail apps.
 	// Forwarded content is what the sender wants read: never fold it.
 	forwardMarker = regexp.MustCompile(`(?i)^(-{2,}\s*(forwarded message|转发邮件信息|轉寄郵件|转发的邮件)\s*-{2,}|begin forwarded message:)`)
-	mobileSig = regexp.MustCompile(`(?i)^(sent from my |发自我的|发自 |從我的 |从我的.{1,20}发送|get outlook for |sent from mail for windows|发送自 )`)
+	mobileSig     = regexp.MustCompile(`(?i)^(sent from my |发自我的|发自 |從我的 |从我的.{1,20}发送|get outlook for |sent from mail for windows|发送自 )`)
 )
 
 // findQuote returns the byte offset in text where quoted history or a
