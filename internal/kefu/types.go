@@ -186,14 +186,14 @@ type Message struct {
 	Attachments      []Attachment `json:"attachments"`
 	// RawSHA256 names the original mail (.eml) of a message that came by
 	// email, kept so nothing is lost to a parser bug.
-	RawSHA256 string `json:"raw_sha256,omitempty"`
+	RawSHA256 string `json:"raw_sha256"`
 	// QuoteAt is the byte offset in Body where quoted history or a
 	// signature starts: the display folds what follows. 0 when none.
-	QuoteAt int `json:"quote_at,omitempty"`
+	QuoteAt int `json:"quote_at"`
 	// DeliveryStatus is how far a reply on an email ticket got: queued,
 	// sent or failed (with DeliveryError, the mail server's reason).
-	DeliveryStatus string    `json:"delivery_status,omitempty"`
-	DeliveryError  string    `json:"delivery_error,omitempty"`
+	DeliveryStatus string    `json:"delivery_status"`
+	DeliveryError  string    `json:"delivery_error"`
 	CreatedAt      time.Time `json:"created_at"`
 }
 
