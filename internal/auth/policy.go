@@ -23,6 +23,7 @@ const (
 	EditTickets      Action = "edit tickets"
 	MergeTickets     Action = "merge tickets"
 	AddNotes         Action = "add internal notes"
+	ManageChannels   Action = "manage channels"
 )
 
 // allowed lists the roles that may take each action.
@@ -37,6 +38,7 @@ var allowed = map[Action][]kefu.Role{
 	EditTickets:      {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	MergeTickets:     {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	AddNotes:         {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent, kefu.RoleCollaborator},
+	ManageChannels:   {kefu.RoleAdmin},
 }
 
 // Can returns nil if u may take action a, or an error that unwraps to

@@ -1,0 +1,123 @@
+package email
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/kefu-dev/kefu/internal/jobs"
+	"github.com/kefu-dev/kefu/internal/store"
+	"github.com/kefu-dev/kefu/internal/ticket"
+)
+
+// Runner runs the whole email channel in a kefu process: one fetcher per
+// enabled IMAP channel (started and stopped as channels change), the reply
+// sender, and optionally the SMTP listener.
+type Runner struct {
+	st       *store.Store
+	log      *slog.Logger
+	Ingester *Ingester
+	Sender   *Sender
+	Fetcher  *Fetcher
+	Channels *Channels
+
+	mu      sync.Mutex
+	running map[int64]context.CancelFunc
+	reload  chan struct{}
+	wg      sync.WaitGroup
+}
+
+// NewRunner wires the email channel on st and registers its outbox
+// consumer (replies become queued mail) on outbox.
+func NewRunner(st *store.Store, tickets *ticket.Service, outbox *jobs.Outbox, log *slog.Logger) *Runner {
+	in := NewIngester(st, tickets, log)
+	r := &Runner{st: st, log: log, Ingester: in, Sender: NewSender(st, log), Fetcher: NewFetcher(st, in, log),
+		Channels: NewChannels(st), running: map[int64]context.CancelFunc{}, reload: make(chan struct{}, 1)}
+	r.Channels.OnChange = r.Reload
+	if outbox != nil {
+		outbox.Register(ConsumerName, r.Sender.HandleEvents)
+	}
+	return r
+}
+
+// Reload makes the runner start and stop fetchers to match the channels now.
+func (r *Runner) Reload() {
+	select {
+	case r.reload <- struct{}{}:
+	default:
+	}
+}
+
+// Run runs the sender and the fetchers until ctx ends, then waits for them.
+func (r *Runner) Run(ctx context.Context) {
+	r.wg.Add(1)
+	go func() {
+		defer r.wg.Done()
+		r.Sender.Run(ctx)
+	}()
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		r.sync(ctx)
+		select {
+		case <-ctx.Done():
+			r.wg.Wait()
+			return
+		case <-r.reload:
+		case <-t.C:
+		}
+	}
+}
+
+// sync starts a fetcher for every enabled IMAP channel without one, and
+// restarts those whose channel changed (a fetcher stops by itself when its
+// channel is disabled, deleted or pointed elsewhere).
+func (r *Runner) sync(ctx context.Context) {
+	chs, err := r.st.EmailChannels(ctx)
+	if err != nil {
+		if ctx.Err() == nil {
+			r.log.Error("email: list channels", "err", err)
+		}
+		return
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	want := map[int64]bool{}
+	for _, ch := range chs {
+		if !ch.Enabled || ch.IMAPHost == "" {
+			continue
+		}
+		want[ch.ID] = true
+		if _, ok := r.running[ch.ID]; ok {
+			continue
+		}
+		fctx, cancel := context.WithCancel(ctx)
+		r.running[ch.ID] = cancel
+		r.wg.Add(1)
+		go func(id int64) {
+			defer r.wg.Done()
+			r.Fetcher.Run(fctx, id)
+			r.mu.Lock()
+			delete(r.running, id)
+			r.mu.Unlock()
+			cancel()
+		}(ch.ID)
+	}
+	for id, cancel := range r.running {
+		if !want[id] {
+			cancel()
+		}
+	}
+}
+
+// ServeSMTP runs the inbound SMTP listener on addr until ctx ends.
+func (r *Runner) ServeSMTP(ctx context.Context, addr string) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return err
+	}
+	r.log.Info("email: SMTP listener ready", "addr", ln.Addr().String())
+	return NewListener(r.st, r.Ingester, r.log).Serve(ctx, ln)
+}
