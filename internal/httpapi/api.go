@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -26,13 +27,17 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	emails    *email.Channels
 	log       *slog.Logger
 	routes    []route
 }
 
+// emailChannelInput is the body of email channel writes.
+type emailChannelInput = email.ChannelInput
+
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, log: log}
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, emails *email.Channels, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, emails: emails, log: log}
 	a.routes = a.routeTable()
 	return a
 }

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -40,7 +41,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	customers := customer.New(st)
 	users := user.New(st)
-	api := httpapi.New(st, ticket.New(st, customers), customers, users, log)
+	api := httpapi.New(st, ticket.New(st, customers), customers, users, email.NewChannels(st), log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, st: st, api: api, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
