@@ -144,3 +144,23 @@ func mail(from, subject, msgID, extra, body string) []byte {
 	return []byte(fmt.Sprintf("From: %s\r\nTo: support@shop.test\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: Mon, 03 Jun 2024 10:00:00 +0800\r\nMIME-Version: 1.0\r\n%sContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
 		from, subject, msgID, extra, strings.ReplaceAll(body, "\n", "\r\n")))
 }
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(15 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("timed out waiting")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func containsAny(s string, subs ...string) bool {
+	for _, x := range subs {
+		if strings.Contains(s, x) {
+			return true
+		}
+	}
+	return false
+}
