@@ -61,12 +61,16 @@ func waitPort(t *testing.T, port int, what, logFile string) {
 // they are not installed (./test.sh installs them from Debian's packages).
 func startMailServer(t *testing.T, users ...string) *mailServer {
 	t.Helper()
+	bins := map[string]string{}
 	for _, bin := range []string{"dovecot", "postfix"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if _, err := os.Stat("/usr/sbin/" + bin); err != nil {
+		p, err := exec.LookPath(bin)
+		if err != nil {
+			p = "/usr/sbin/" + bin
+			if _, err := os.Stat(p); err != nil {
 				t.Skipf("end-to-end mail test skipped: %s is not installed (./test.sh installs dovecot-imapd, dovecot-lmtpd and postfix with apt-get)", bin)
 			}
 		}
+		bins[bin] = p
 	}
 	if os.Geteuid() != 0 {
 		t.Skip("end-to-end mail test skipped: starting Dovecot and Postfix needs root")
@@ -138,7 +142,7 @@ service stats {
   }
 }
 `, dir, ms.imapPort, ms.lmtpPort))
-	dv := exec.Command("dovecot", "-c", filepath.Join(dir, "dovecot.conf"), "-F")
+	dv := exec.Command(bins["dovecot"], "-c", filepath.Join(dir, "dovecot.conf"), "-F")
 	dv.Stdout, dv.Stderr = os.Stderr, os.Stderr
 	if err := dv.Start(); err != nil {
 		t.Skipf("end-to-end mail test skipped: dovecot does not start: %v", err)
@@ -197,11 +201,11 @@ scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
 showq     unix  n       -       n       -       -       showq
 `, ms.smtpPort))
-	if out, err := exec.Command("postfix", "-c", pf, "start").CombinedOutput(); err != nil {
+	if out, err := exec.Command(bins["postfix"], "-c", pf, "start").CombinedOutput(); err != nil {
 		log, _ := os.ReadFile(filepath.Join(pf, "postfix.log"))
 		t.Fatalf("postfix start: %v\n%s\n%s", err, out, log)
 	}
-	t.Cleanup(func() { _ = exec.Command("postfix", "-c", pf, "stop").Run() })
+	t.Cleanup(func() { _ = exec.Command(bins["postfix"], "-c", pf, "stop").Run() })
 	waitPort(t, ms.smtpPort, "postfix", filepath.Join(pf, "postfix.log"))
 	return ms
 }
