@@ -156,9 +156,12 @@ func (in *Ingester) Ingest(ctx context.Context, ch *kefu.EmailChannel, raw []byt
 		replyTo = from.Email
 	}
 
+	subject = truncate(subject, ticket.MaxSubject-1)
+	from.Name = truncate(from.Name, 199)
+
 	var res Result
 	res.Class = class
-	err = in.st.WithTx(ctx, func(ctx context.Context) error {
+	write := func(ctx context.Context) error {
 		t, err := in.findTicket(ctx, m, from.Email)
 		if err != nil {
 			return err
@@ -196,7 +199,22 @@ func (in *Ingester) Ingest(ctx context.Context, ch *kefu.EmailChannel, raw []byt
 			return err
 		}
 		return commit(ctx)
-	})
+	}
+	err = in.st.WithTx(ctx, write)
+	if errors.Is(err, kefu.ErrInvalid) && readable {
+		// The ticket use cases refused what the mail says (a bug of ours, or
+		// a limit): the mail still reaches a person, flagged, with its original.
+		in.log.Warn("email: mail refused by the ticket rules; storing it for a human", "message_id", msgID, "err", err)
+		nm2, from2, subject2 := unreadable(m, raw)
+		nm2.Body += "\n\n(" + err.Error() + ")"
+		nm2.Kind, nm2.ExternalID, nm2.RawSHA256 = kefu.MessageCustomer, msgID, rawSum
+		if _, e := kefu.NormalizeIdentity(kefu.IdentityEmail, from2.Email); e != nil {
+			from2.Email = "unknown-sender@kefu.invalid"
+		}
+		from2.Name = truncate(from2.Name, 199)
+		nm, from, subject, tags, readable = nm2, from2, truncate(subject2, ticket.MaxSubject-1), []string{TagNeedsHuman}, false
+		err = in.st.WithTx(ctx, write)
+	}
 	var ce *kefu.ConflictError
 	if errors.As(err, &ce) && ce.Field == "external_id" {
 		// Stored meanwhile by another fetch of the same mail (another node,
@@ -405,7 +423,7 @@ func unreadable(m *Mail, raw []byte) (ticket.NewMessage, customer.Ref, string) {
 		}
 	}
 	nm := ticket.NewMessage{Body: b.String()}
-	if len(raw) <= ticket.MaxAttachment {
+	if len(raw) > 0 && len(raw) <= ticket.MaxAttachment {
 		nm.Attachments = []ticket.Upload{{Filename: "original.eml", Data: raw}}
 	}
 	return nm, from, subject

@@ -233,3 +233,24 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestIngestOddMails: mails at the edges of what the ticket rules accept
+// still become tickets instead of blocking the mailbox.
+func TestIngestOddMails(t *testing.T) {
+	e := newEnv(t, storetest.Open(t, store.SQLite))
+	if r := e.ingest(nil); r.Outcome != email.Flagged {
+		t.Errorf("empty mail: %s", r.Outcome)
+	}
+	long := strings.Repeat("长", 700)
+	r := e.ingest(mail(long+" <long@example.com>", long, "long@example.com", "", "body"))
+	if r.Outcome != email.Created {
+		t.Fatalf("long subject and name: %s", r.Outcome)
+	}
+	if n := len([]rune(e.ticket(r.TicketID).Subject)); n > 500 {
+		t.Errorf("subject of %d characters", n)
+	}
+	r = e.ingest(mail("x@example.com", "only attachment", "att-only@example.com", "", ""))
+	if r.Outcome != email.Created || e.messages(r.TicketID)[0].Body == "" {
+		t.Errorf("empty body: %s", r.Outcome)
+	}
+}
