@@ -122,5 +122,7 @@ func (s *session) Data(r io.Reader) error {
 
 type slogLogger struct{ log *slog.Logger }
 
-func (l slogLogger) Printf(format string, v ...any) { l.log.Warn("smtp listener: " + fmt.Sprintf(format, v...)) }
-func (l slogLogger) Println(v ...any)               { l.log.Warn("smtp listener: " + fmt.Sprint(v...)) }
+func (l slogLogger) Printf(format string, v ...any) {
+	l.log.Warn("smtp listener: " + fmt.Sprintf(format, v...))
+}
+func (l slogLogger) Println(v ...any) { l.log.Warn("smtp listener: " + fmt.Sprint(v...)) }
