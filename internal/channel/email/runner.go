@@ -112,12 +112,8 @@ func (r *Runner) sync(ctx context.Context) {
 	}
 }
 
-// ServeSMTP runs the inbound SMTP listener on addr until ctx ends.
-func (r *Runner) ServeSMTP(ctx context.Context, addr string) error {
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
+// ServeSMTP runs the inbound SMTP listener on ln until ctx ends.
+func (r *Runner) ServeSMTP(ctx context.Context, ln net.Listener) error {
 	r.log.Info("email: SMTP listener ready", "addr", ln.Addr().String())
 	return NewListener(r.st, r.Ingester, r.log).Serve(ctx, ln)
 }
