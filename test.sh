@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-STATICCHECK_VERSION=2026.2.2
+STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2; the module proxy knows it only by its module version
 
 step() { printf '\n==> %s\n' "$*"; }
 
