@@ -24,7 +24,7 @@ type Runner struct {
 	Channels *Channels
 
 	mu      sync.Mutex
-	running map[int64]context.CancelFunc
+	running map[int64]*fetching
 	reload  chan struct{}
 	wg      sync.WaitGroup
 }
@@ -34,7 +34,7 @@ type Runner struct {
 func NewRunner(st *store.Store, tickets *ticket.Service, outbox *jobs.Outbox, log *slog.Logger) *Runner {
 	in := NewIngester(st, tickets, log)
 	r := &Runner{st: st, log: log, Ingester: in, Sender: NewSender(st, log), Fetcher: NewFetcher(st, in, log),
-		Channels: NewChannels(st), running: map[int64]context.CancelFunc{}, reload: make(chan struct{}, 1)}
+		Channels: NewChannels(st), running: map[int64]*fetching{}, reload: make(chan struct{}, 1)}
 	r.Channels.OnChange = r.Reload
 	if outbox != nil {
 		outbox.Register(ConsumerName, r.Sender.HandleEvents)
@@ -71,9 +71,15 @@ func (r *Runner) Run(ctx context.Context) {
 	}
 }
 
-// sync starts a fetcher for every enabled IMAP channel without one, and
-// restarts those whose channel changed (a fetcher stops by itself when its
-// channel is disabled, deleted or pointed elsewhere).
+// fetching is a running fetcher and the version of the settings it uses.
+type fetching struct {
+	cancel  context.CancelFunc
+	version time.Time
+}
+
+// sync starts a fetcher for every enabled IMAP channel without one,
+// restarts those whose settings changed (a new password, another server)
+// and stops those whose channel is gone or disabled.
 func (r *Runner) sync(ctx context.Context) {
 	chs, err := r.st.EmailChannels(ctx)
 	if err != nil {
@@ -84,31 +90,36 @@ func (r *Runner) sync(ctx context.Context) {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	want := map[int64]bool{}
+	want := map[int64]time.Time{}
 	for _, ch := range chs {
-		if !ch.Enabled || ch.IMAPHost == "" {
-			continue
+		if ch.Enabled && ch.IMAPHost != "" {
+			want[ch.ID] = ch.UpdatedAt
 		}
-		want[ch.ID] = true
-		if _, ok := r.running[ch.ID]; ok {
+	}
+	for id, f := range r.running {
+		if v, ok := want[id]; !ok || !v.Equal(f.version) {
+			f.cancel()
+			delete(r.running, id)
+		}
+	}
+	for id, version := range want {
+		if _, ok := r.running[id]; ok {
 			continue
 		}
 		fctx, cancel := context.WithCancel(ctx)
-		r.running[ch.ID] = cancel
+		f := &fetching{cancel: cancel, version: version}
+		r.running[id] = f
 		r.wg.Add(1)
 		go func(id int64) {
 			defer r.wg.Done()
 			r.Fetcher.Run(fctx, id)
+			cancel()
 			r.mu.Lock()
-			delete(r.running, id)
+			if r.running[id] == f { // not replaced by a restart meanwhile
+				delete(r.running, id)
+			}
 			r.mu.Unlock()
-			cancel()
-		}(ch.ID)
-	}
-	for id, cancel := range r.running {
-		if !want[id] {
-			cancel()
-		}
+		}(id)
 	}
 }
 
