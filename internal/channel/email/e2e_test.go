@@ -397,3 +397,15 @@ func TestEndToEndWithDovecotAndPostfix(t *testing.T) {
 		}
 	})
 }
+
+// TestFetchRestartWithDovecot runs the restart scenario (two crashes in the
+// middle of a mailbox) against a real IMAP server.
+func TestFetchRestartWithDovecot(t *testing.T) {
+	ms := startMailServer(t, "restart-sqlite@shop.test", "restart-postgres@shop.test")
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnv(t, st)
+		e.ch.IMAPUsername = "restart-" + string(st.Dialect()) + "@shop.test"
+		imapChannel(t, e, "127.0.0.1", ms.imapPort)
+		restartScenario(t, e)
+	})
+}
