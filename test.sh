@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 
-STATICCHECK_VERSION=v0.8.2 # staticcheck 2026.2.2; the module proxy knows it only by its module version
+STATICCHECK_VERSION=v0.8.2  # release 2026.2.2
 
 step() { printf '\n==> %s\n' "$*"; }
 
@@ -54,5 +54,9 @@ go test -count=1 "$@" ./...
 
 step "fuzz the email parser briefly (its corpus: internal/channel/email/testdata/fuzz)"
 go test -run='^$' -fuzz=FuzzParse -fuzztime=10s ./internal/channel/email
+
+step "browser tests (e2e/)"
+./e2e/run.sh
+
 echo
 echo "all tests passed"

@@ -20,6 +20,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -27,6 +28,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/portal"
 	"github.com/kefu-dev/kefu/internal/realtime"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -168,12 +170,14 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		where = "PostgreSQL"
 	}
 	log.Info("database ready", "dialect", string(st.Dialect()), "migrations_applied", applied)
+	demoLoaded := false
 	if cfg.Demo {
 		sum, err := demo.Load(ctx, st, time.Now())
 		if err != nil {
 			return fmt.Errorf("load demo shop: %w", err)
 		}
 		if sum != nil {
+			demoLoaded = true
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
 		}
 		// The demo shop's support address, reachable through the SMTP listener.
@@ -195,7 +199,16 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	users := user.New(st)
 	outbox := jobs.NewOutbox(st, log, time.Second)
 	mail := email.NewRunner(st, tickets, outbox, log) // registers the reply consumer on the outbox
-	api := httpapi.New(st, tickets, customers, users, mail.Channels, log)
+	cases := aftersale.New(st, tickets, log)
+	if demoLoaded {
+		// Only a shop the demo just filled: never a real shop's tickets.
+		n, err := cases.LoadDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("load demo after-sales cases: %w", err)
+		}
+		log.Info("demo after-sales cases loaded", "cases", n)
+	}
+	api := httpapi.New(st, tickets, customers, users, cases, mail.Channels, log)
 	ws, err := web.New(st, tickets, customers, users, hub, log)
 	if err != nil {
 		return err
@@ -231,7 +244,23 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		stopBG()
 		mailWG.Wait()
 	}()
-	srv := server.New(st, api, log, ws)
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if err := st.Optimize(bg); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	}()
+	// Webhook deliveries to the shop and the lost-parcel rule.
+	go cases.Run(bg, 5*time.Second)
+	srv := server.New(st, api, log, ws, portal.New(cases, log, nil))
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -363,7 +392,12 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stdout, "the demo shop is already loaded")
 		return nil
 	}
-	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages)
+	cases := aftersale.New(st, ticket.New(st, customer.New(st)), slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	n, err := cases.LoadDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("load demo after-sales cases: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages, %d after-sales cases\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages, n)
 	fmt.Fprintln(stdout, `sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test with the password "demo"`)
 	return nil
 }

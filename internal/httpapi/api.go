@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -27,6 +28,7 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	cases     *aftersale.Service
 	emails    *email.Channels
 	log       *slog.Logger
 	routes    []route
@@ -36,8 +38,8 @@ type API struct {
 type emailChannelInput = email.ChannelInput
 
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, emails *email.Channels, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, emails: emails, log: log}
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, cases *aftersale.Service, emails *email.Channels, log *slog.Logger) *API {
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, cases: cases, emails: emails, log: log}
 	a.routes = a.routeTable()
 	return a
 }
@@ -57,6 +59,7 @@ type route struct {
 	Out          any              // response body type
 	Status       int              // success status
 	Multipart    bool             // also accepts multipart/form-data
+	Form         []param          // the multipart fields ("file" type for files), when not a message's
 	Handler      handlerFunc      // nil when Raw is set
 	Raw          http.HandlerFunc // a handler that writes its own response (downloads, the document)
 }

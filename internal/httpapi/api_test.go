@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
@@ -29,6 +30,7 @@ type env struct {
 	t      *testing.T
 	st     *store.Store
 	api    *httpapi.API
+	cases  *aftersale.Service
 	url    string
 	tokens map[string]string // admin, lead, agent, agent2, warehouse
 	users  map[string]*kefu.User
@@ -41,10 +43,12 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	customers := customer.New(st)
 	users := user.New(st)
-	api := httpapi.New(st, ticket.New(st, customers), customers, users, email.NewChannels(st), log)
+	tickets := ticket.New(st, customers)
+	cases := aftersale.New(st, tickets, log)
+	api := httpapi.New(st, tickets, customers, users, cases, email.NewChannels(st), log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, st: st, api: api, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
+	e := &env{t: t, st: st, api: api, cases: cases, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
 	sales, err := st.TeamByName(ctx, kefu.DefaultTeam)
 	if err != nil {
 		t.Fatal(err)

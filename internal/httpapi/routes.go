@@ -1,9 +1,11 @@
 package httpapi
 
 import (
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
 )
@@ -43,6 +45,32 @@ func (a *API) routeTable() []route {
 		{Method: "POST", Path: v1 + "/orders", Summary: "Insert or update orders by external_id (how a shop feeds kefu)", Tag: "orders", Handler: a.upsertOrders, In: ordersUpsert{}, Out: ordersUpserted{}, Status: 200},
 		{Method: "GET", Path: v1 + "/orders", Summary: "List orders", Tag: "orders", Handler: a.listOrders, Query: append([]param{{"customer_id", "integer", "orders of this customer"}}, cursorParams...), Out: page[kefu.Order]{}},
 		{Method: "GET", Path: v1 + "/orders/{id}", Summary: "Get an order with items and shipments", Tag: "orders", Handler: a.getOrder, Out: kefu.Order{}},
+
+		{Method: "POST", Path: v1 + "/cases/evaluate", Summary: "The policy's decision on a proposed case (eligibility, recommended offer, ceiling, reasons) without creating anything", Tag: "cases", Handler: a.evaluateCase, In: aftersale.EvaluateInput{}, Out: aftersale.Decision{}, Status: 200},
+		{Method: "POST", Path: v1 + "/cases", Summary: "Open an after-sales case on a ticket", Tag: "cases", Handler: a.createCase, In: aftersale.NewCase{}, Out: aftersale.Detail{}, Status: 201},
+		{Method: "GET", Path: v1 + "/cases", Summary: "List cases (by ticket, order, customer, status…)", Tag: "cases", Handler: a.listCases, Query: caseListParams, Out: page[kefu.Case]{}},
+		{Method: "GET", Path: v1 + "/cases/{id}", Summary: "Get a case with its trail, evidence, tasks and deliveries to the shop", Tag: "cases", Handler: a.getCase, Out: aftersale.Detail{}},
+		{Method: "POST", Path: v1 + "/cases/{id}/transitions", Summary: "Move a case (approve, reject, awaiting_return, received, inspected, executed, completed, cancelled)", Tag: "cases", Handler: a.transitionCase, In: aftersale.Move{}, Out: aftersale.Detail{}, Status: 200},
+		{Method: "GET", Path: v1 + "/cases/{id}/transitions", Summary: "A case's audit trail", Tag: "cases", Handler: a.caseTransitions, Out: page[kefu.CaseTransition]{}},
+		{Method: "POST", Path: v1 + "/cases/{id}/evidence", Summary: "Attach photos or videos to a case (multipart, or JSON with base64 data)", Tag: "cases", Handler: a.addEvidence, In: evidenceUpload{}, Out: page[kefu.Evidence]{}, Status: 201, Multipart: true, Form: evidenceForm},
+		{Method: "GET", Path: v1 + "/cases/{id}/evidence/{evidence_id}", Summary: "Download a case's file", Tag: "cases", Raw: a.downloadEvidence},
+		{Method: "POST", Path: v1 + "/cases/{id}/tasks", Summary: "Hand work on a case to a department", Tag: "cases", Handler: a.openCaseTask, In: aftersale.TaskInput{}, Out: kefu.CaseTask{}, Status: 201},
+		{Method: "POST", Path: v1 + "/cases/{id}/confirmation", Summary: "The shop confirms it carried a case out (a repeat changes nothing)", Tag: "cases", Handler: a.confirmCase, In: aftersale.Confirmation{}, Out: aftersale.ConfirmResult{}, Status: 200},
+		{Method: "POST", Path: v1 + "/cases/{id}/execution/retry", Summary: "Send a failed instruction to the shop again", Tag: "cases", Handler: a.retryExecution, Out: aftersale.Detail{}, Status: 200},
+		{Method: "POST", Path: v1 + "/cases/confirmations", Summary: "The shop's signed callback (X-Kefu-Signature) confirming an instruction", Tag: "cases", Public: true, Raw: a.confirmSigned, In: aftersale.Confirmation{}, Out: aftersale.ConfirmResult{}},
+		{Method: "GET", Path: v1 + "/cases/report", Summary: "Cases by reason, product, SKU, responsibility…, with amounts refunded", Tag: "cases", Handler: a.caseReport, Query: reportParams, Out: page[store.CaseReportRow]{}},
+		{Method: "GET", Path: v1 + "/cases/report.csv", Summary: "The case report as CSV", Tag: "cases", Raw: a.caseReportCSV, Query: reportParams},
+		{Method: "GET", Path: v1 + "/tickets/{id}/cases", Summary: "A ticket's cases", Tag: "cases", Handler: a.ticketCases, Out: page[kefu.Case]{}},
+		{Method: "GET", Path: v1 + "/case-tasks", Summary: "Department tasks (a collaborator sees their teams')", Tag: "cases", Handler: a.listCaseTasks, Query: taskListParams, Out: page[kefu.CaseTask]{}},
+		{Method: "POST", Path: v1 + "/case-tasks/{id}/complete", Summary: "Answer a department task (an inspection that passes moves its case on)", Tag: "cases", Handler: a.completeCaseTask, In: aftersale.TaskAnswer{}, Out: kefu.CaseTask{}, Status: 200},
+		{Method: "GET", Path: v1 + "/aftersale/policy", Summary: "The shop's after-sales policy", Tag: "aftersale", Handler: a.getPolicy, Out: aftersale.Policy{}},
+		{Method: "PUT", Path: v1 + "/aftersale/policy", Summary: "Replace the after-sales policy (admin)", Tag: "aftersale", Handler: a.putPolicy, In: aftersale.Policy{}, Out: aftersale.Policy{}},
+		{Method: "GET", Path: v1 + "/aftersale/playbooks", Summary: "A playbook for every problem of the taxonomy", Tag: "aftersale", Handler: a.listPlaybooks, Out: page[aftersale.Playbook]{}},
+		{Method: "GET", Path: v1 + "/aftersale/playbooks/{reason}", Summary: "The playbook of one problem", Tag: "aftersale", Handler: a.getPlaybook, Out: aftersale.Playbook{}},
+		{Method: "PUT", Path: v1 + "/aftersale/playbooks/{reason}", Summary: "Edit a playbook (admin, supervisor)", Tag: "aftersale", Handler: a.putPlaybook, In: aftersale.Playbook{}, Out: aftersale.Playbook{}},
+		{Method: "DELETE", Path: v1 + "/aftersale/playbooks/{reason}", Summary: "Go back to the default playbook", Tag: "aftersale", Handler: a.resetPlaybook, Out: aftersale.Playbook{}},
+		{Method: "GET", Path: v1 + "/aftersale/webhook", Summary: "The shop webhook (admin; the secret is never shown)", Tag: "aftersale", Handler: a.getWebhook, Out: aftersale.WebhookView{}},
+		{Method: "PUT", Path: v1 + "/aftersale/webhook", Summary: "Set the shop webhook; an empty secret keeps or generates one (shown once)", Tag: "aftersale", Handler: a.putWebhook, In: aftersale.Webhook{}, Out: aftersale.WebhookView{}},
 
 		{Method: "GET", Path: v1 + "/users", Summary: "List users", Tag: "users", Handler: a.listUsers, Out: page[kefu.User]{}},
 		{Method: "POST", Path: v1 + "/users", Summary: "Create a user (admin)", Tag: "users", Handler: a.createUser, In: user.Input{}, Out: userCreated{}, Status: 201},

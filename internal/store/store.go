@@ -121,7 +121,27 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments")}, nil
+	s := &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments")}
+	if err := s.Optimize(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Optimize refreshes the query planner's statistics where they are stale
+// (SQLite's PRAGMA optimize; PostgreSQL's autovacuum does this itself). The
+// server calls it at start and every hour: without statistics SQLite may
+// sort a whole status range instead of walking the (status, updated_at)
+// index for the inbox.
+func (s *Store) Optimize(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	if _, err := s.w.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		return fmt.Errorf("optimize sqlite: %w", err)
+	}
+	return nil
 }
 
 // Close releases the database connections.

@@ -29,18 +29,15 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 			return
 		}
 	}
-	fl, ok := rw.(http.Flusher)
-	if !ok {
-		http.Error(rw, "streaming unsupported", http.StatusInternalServerError)
-		return
-	}
+	// The response controller reaches the Flusher through middleware wrappers.
+	fl := http.NewResponseController(rw)
 	h := rw.Header()
 	h.Set("Content-Type", "text/event-stream")
 	h.Set("Cache-Control", "no-cache")
 	h.Set("X-Accel-Buffering", "no")
 	rw.WriteHeader(http.StatusOK)
 	fmt.Fprintf(rw, "retry: 2000\n\n")
-	fl.Flush()
+	_ = fl.Flush()
 	msgs, cancel := w.hub.Subscribe(topic)
 	defer cancel()
 	ping := time.NewTicker(25 * time.Second)
@@ -58,7 +55,9 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 			b, _ := json.Marshal(m)
 			fmt.Fprintf(rw, "event: %s\ndata: %s\n\n", eventName(m.Type), b)
 		}
-		fl.Flush()
+		if err := fl.Flush(); err != nil {
+			return
+		}
 	}
 }
 

@@ -170,7 +170,7 @@ func (w *Web) login(rw http.ResponseWriter, r *http.Request) {
 			_ = w.st.LoginFailed(r.Context(), u.ID, lockUntil)
 		} else {
 			// Spend the same time as a real check so timing does not reveal which emails exist.
-			auth.CheckPassword("$argon2id$v=19$m=65536,t=3,p=2$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", r.FormValue("password"))
+			auth.CheckPassword("$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHRzYWx0c2FsdA$aGFzaGhhc2hoYXNoaGFzaGhhc2hoYXNoaGFzaGhhc2g", r.FormValue("password"))
 		}
 		w.log.Info("sign-in failed", "email", email)
 		w.authPage(rw, r, http.StatusUnauthorized, false, email, w.cat.T(lang, "login.failed"))

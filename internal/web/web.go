@@ -14,6 +14,8 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -41,6 +43,10 @@ type Web struct {
 	cat       catalogs
 	pages     map[string]*template.Template
 	loc       *time.Location // how times are shown
+
+	gen      atomic.Uint64 // bumped on every ticket change
+	countsMu sync.Mutex
+	counts   map[int64]cachedCounts // inbox view counts per user
 }
 
 // New parses every template once; a template error stops the start.
@@ -53,7 +59,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
+	go w.watchChanges()
 	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
 		if err != nil {
