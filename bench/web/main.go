@@ -26,6 +26,7 @@ import (
 	_ "github.com/jackc/pgx/v5/stdlib"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -125,7 +126,7 @@ func run(dialect, pg, keep string, nTickets, n int) error {
 	if err != nil {
 		return err
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tk, Customers: customers, Users: users, Cases: aftersale.New(st, tk, log)}, log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tk, Customers: customers, Users: users, Cases: aftersale.New(st, tk, log), Email: email.NewChannels(st)}, log), log, ws).Handler())
 	defer srv.Close()
 	jar, _ := cookiejar.New(nil)
 	c := &http.Client{Jar: jar}

@@ -16,11 +16,13 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
@@ -45,7 +47,7 @@ var version = "dev"
 const usage = `kefu — after-sales customer service (售后客服系统)
 
 Usage:
-  kefu serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo]
+  kefu serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo] [--smtp-addr HOST:PORT]
   kefu migrate                 apply database migrations
   kefu user add --email E --name N --role R [--password-stdin] [--team NAME]
   kefu token add --email E     print a new API token for the user
@@ -182,6 +184,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			demoLoaded = true
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
 		}
+		// The demo shop's support address, reachable through the SMTP listener.
+		if _, err := email.EnsureDemoChannel(ctx, st); err != nil {
+			return fmt.Errorf("demo email channel: %w", err)
+		}
 	}
 	var hub realtime.Hub = realtime.NewLocal()
 	if cfg.NATSURL != "" {
@@ -195,6 +201,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
+	outbox := jobs.NewOutbox(st, log, time.Second)
+	mail := email.NewRunner(st, tickets, outbox, log) // registers the reply consumer on the outbox
 	cases := aftersale.New(st, tickets, log)
 	if demoLoaded {
 		// Only a shop the demo just filled: never a real shop's tickets.
@@ -204,7 +212,6 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		}
 		log.Info("demo after-sales cases loaded", "cases", n)
 	}
-	outbox := jobs.NewOutbox(st, log, time.Second)
 	timers := jobs.NewTimers(st, log, time.Second)
 	// Deadlines: SLA clocks follow every ticket change from here on (in its
 	// transaction); routing and automation react through the outbox.
@@ -224,16 +231,43 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	later := schedule.New(st, tickets)
 	later.Register(timers)
-	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later}, log)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later, Email: mail.Channels}, log)
 	ws, err := web.New(st, tickets, customers, users, deadlines, hub, log)
 	if err != nil {
 		return err
 	}
 	outbox.Register("realtime", web.Relay(hub))
+	var smtpLn net.Listener
+	if cfg.SMTPAddr != "" {
+		if smtpLn, err = net.Listen("tcp", cfg.SMTPAddr); err != nil {
+			return fmt.Errorf("listen for SMTP on %s: %w", cfg.SMTPAddr, err)
+		}
+	}
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
 	go timers.Run(bg)
+	// The email channel (fetchers, sender, SMTP listener) stops after the
+	// HTTP server and before the database closes.
+	var mailWG sync.WaitGroup
+	mailWG.Add(1)
+	go func() {
+		defer mailWG.Done()
+		mail.Run(bg)
+	}()
+	if smtpLn != nil {
+		mailWG.Add(1)
+		go func() {
+			defer mailWG.Done()
+			if err := mail.ServeSMTP(bg, smtpLn); err != nil {
+				log.Error("SMTP listener stopped", "err", err)
+			}
+		}()
+	}
+	defer func() {
+		stopBG()
+		mailWG.Wait()
+	}()
 	go func() {
 		t := time.NewTicker(10 * time.Minute)
 		defer t.Stop()
@@ -256,6 +290,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	fmt.Fprintf(stdout, "kefu %s listening on http://%s (%s)\n", buildVersion(), ln.Addr(), where)
+	if smtpLn != nil {
+		fmt.Fprintf(stdout, "kefu SMTP listener on %s (mail for the email channels' addresses becomes tickets)\n", smtpLn.Addr())
+	}
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "Demo shop: sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test, password \"demo\".\n")
 	}

@@ -30,6 +30,7 @@ const (
 	ManagePlaybooks  Action = "edit after-sales playbooks"
 	ReadReports      Action = "read after-sales reports"
 	ManageSLA        Action = "manage calendars, SLA policies, routing and automation rules"
+	ManageChannels   Action = "manage channels"
 )
 
 // allowed lists the roles that may take each action.
@@ -51,6 +52,7 @@ var allowed = map[Action][]kefu.Role{
 	ManagePlaybooks:  {kefu.RoleAdmin, kefu.RoleSupervisor},
 	ReadReports:      {kefu.RoleAdmin, kefu.RoleSupervisor},
 	ManageSLA:        {kefu.RoleAdmin},
+	ManageChannels:   {kefu.RoleAdmin},
 }
 
 // Can returns nil if u may take action a, or an error that unwraps to

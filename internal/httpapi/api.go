@@ -15,6 +15,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
@@ -36,9 +37,13 @@ type API struct {
 	routing   *routing.Service
 	rules     *automation.Service
 	later     *schedule.Service
+	emails    *email.Channels
 	log       *slog.Logger
 	routes    []route
 }
+
+// emailChannelInput is the body of email channel writes.
+type emailChannelInput = email.ChannelInput
 
 // Services are the use cases the API serves. Tickets, Customers and Users
 // are required; a nil optional service switches its feature off.
@@ -51,12 +56,13 @@ type Services struct {
 	Routing   *routing.Service
 	Rules     *automation.Service
 	Later     *schedule.Service
+	Email     *email.Channels
 }
 
 // New returns the API on its services.
 func New(st *store.Store, svc Services, log *slog.Logger) *API {
 	a := &API{st: st, tickets: svc.Tickets, customers: svc.Customers, users: svc.Users, cases: svc.Cases,
-		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, log: log}
+		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, emails: svc.Email, log: log}
 	a.routes = a.routeTable()
 	return a
 }

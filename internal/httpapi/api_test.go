@@ -15,6 +15,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/jobs"
@@ -62,7 +63,7 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	later := schedule.New(st, tickets)
 	later.Register(timers)
 	cases := aftersale.New(st, tickets, log)
-	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later}, log)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later, Email: email.NewChannels(st)}, log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
 	e := &env{t: t, st: st, api: api, cases: cases, sla: deadlines, timers: timers, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}

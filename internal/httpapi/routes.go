@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
@@ -34,6 +35,8 @@ func (a *API) routeTable() []route {
 		{Method: "POST", Path: v1 + "/tickets/{id}/messages", Summary: "Add a reply or an internal note (JSON, or multipart/form-data with attachments)", Tag: "messages", Handler: a.addMessage, In: ticket.NewMessage{}, Out: messageAdded{}, Status: 201, Multipart: true},
 		{Method: "GET", Path: v1 + "/tickets/{id}/activity", Summary: "A ticket's activity trail", Tag: "tickets", Handler: a.listActivity, Query: afterParams, Out: page[kefu.Event]{}},
 		{Method: "GET", Path: v1 + "/attachments/{id}", Summary: "Download an attachment", Tag: "messages", Raw: a.downloadAttachment},
+		{Method: "GET", Path: v1 + "/messages/{id}/raw", Summary: "Download the original mail (.eml) of a message that came by email", Tag: "messages", Raw: a.downloadRawMail},
+		{Method: "GET", Path: v1 + "/inline/{sha256}", Summary: "An image a mail showed in place (cid:), by its SHA-256", Tag: "messages", Raw: a.serveInline},
 
 		{Method: "GET", Path: v1 + "/customers", Summary: "List or search customers", Tag: "customers", Handler: a.listCustomers, Query: customerListParams, Out: page[kefu.Customer]{}},
 		{Method: "POST", Path: v1 + "/customers", Summary: "Create a customer", Tag: "customers", Handler: a.createCustomer, In: customer.Input{}, Out: kefu.Customer{}, Status: 201},
@@ -121,6 +124,12 @@ func (a *API) routeTable() []route {
 		{Method: "DELETE", Path: v1 + "/automation-rules/{id}", Summary: "Delete an automation rule (admin)", Tag: "automation", Handler: a.deleteRule, Status: 204},
 		{Method: "POST", Path: v1 + "/automation-dry-run", Summary: "Try a rule on a sample ticket without changing anything (admin)", Tag: "automation", Handler: a.dryRunRule, In: dryRunInput{}, Out: automation.DryRunResult{}, Status: 200},
 
+		{Method: "GET", Path: v1 + "/email-channels", Summary: "List email channels with their last fetch and error (admin)", Tag: "channels", Handler: a.listEmailChannels, Out: page[kefu.EmailChannel]{}},
+		{Method: "POST", Path: v1 + "/email-channels", Summary: "Add an email channel (admin)", Tag: "channels", Handler: a.createEmailChannel, In: email.ChannelInput{}, Out: kefu.EmailChannel{}, Status: 201},
+		{Method: "GET", Path: v1 + "/email-channels/{id}", Summary: "Get an email channel (admin)", Tag: "channels", Handler: a.getEmailChannel, Out: kefu.EmailChannel{}},
+		{Method: "PATCH", Path: v1 + "/email-channels/{id}", Summary: "Change an email channel; absent fields and passwords stay (admin)", Tag: "channels", Handler: a.updateEmailChannel, In: email.ChannelInput{}, Out: kefu.EmailChannel{}},
+		{Method: "DELETE", Path: v1 + "/email-channels/{id}", Summary: "Delete an email channel (admin)", Tag: "channels", Handler: a.deleteEmailChannel, Status: 204},
+		{Method: "POST", Path: v1 + "/email-channels/{id}/test", Summary: "Connect to the channel's IMAP and SMTP servers and report their exact answers (admin)", Tag: "channels", Handler: a.testEmailChannel, Out: email.ConnectionTest{}, Status: 200},
 		{Method: "GET", Path: v1 + "/categories", Summary: "The problem taxonomy", Tag: "categories", Handler: a.listCategories, Out: page[kefu.Category]{}},
 		{Method: "POST", Path: v1 + "/categories", Summary: "Add a category (admin, supervisor)", Tag: "categories", Handler: a.createCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}, Status: 201},
 		{Method: "PATCH", Path: v1 + "/categories/{id}", Summary: "Rename, reorder or archive a category", Tag: "categories", Handler: a.updateCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}},

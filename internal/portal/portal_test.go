@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -71,7 +72,7 @@ func newShopWith(t *testing.T, st *store.Store, mailer portal.Mailer) *shop {
 	users := user.New(st)
 	tickets := ticket.New(st, customers)
 	cases := aftersale.New(st, tickets, log)
-	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases}, log)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Email: email.NewChannels(st)}, log)
 	srv := httptest.NewServer(server.New(st, api, log, portal.New(cases, log, mailer)).Handler())
 	t.Cleanup(srv.Close)
 	s := &shop{t: t, url: srv.URL, cases: cases, tickets: tickets, clock: time.Now().UTC(), shop: &shopSystem{}}

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
@@ -54,7 +55,7 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: aftersale.New(st, tickets, log)}, log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: aftersale.New(st, tickets, log), Email: email.NewChannels(st)}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
