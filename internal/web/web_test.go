@@ -283,13 +283,23 @@ func TestSignInLockOutAndFirstRun(t *testing.T) {
 // a template uses exists.
 func TestCatalogsMatch(t *testing.T) {
 	load := func(lang string) map[string]string {
-		b, err := os.ReadFile("i18n/" + lang + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+		names, _ := fs.Glob(os.DirFS("i18n"), "*"+lang+".json")
+		for _, name := range names {
+			if name != lang+".json" && !strings.HasSuffix(name, "."+lang+".json") {
+				continue
+			}
+			b, err := os.ReadFile("i18n/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for k, v := range part {
+				m[k] = v
+			}
 		}
 		return m
 	}
