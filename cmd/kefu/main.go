@@ -236,6 +236,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	if err != nil {
 		return err
 	}
+	ws.UseCases(cases, mail.Channels)
 	outbox.Register("realtime", web.Relay(hub))
 	var smtpLn net.Listener
 	if cfg.SMTPAddr != "" {

@@ -109,6 +109,9 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		}
 	}
 	d["OtherOrders"] = others
+	if err := w.loadCases(ctx, v, t, d); err != nil {
+		return nil, err
+	}
 	prev, _, err := w.tickets.List(ctx, v.User, store.TicketFilter{CustomerID: t.CustomerID, Sort: "created_at", Limit: 11})
 	if err != nil {
 		return nil, err

@@ -18,6 +18,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
@@ -39,7 +41,9 @@ type Web struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
-	deadlines *sla.Service // nil: no due times shown
+	deadlines *sla.Service       // nil: no due times shown
+	cases     *aftersale.Service // nil: no case panel (see UseCases)
+	channels  *email.Channels    // nil: no channel settings
 	hub       realtime.Hub
 	log       *slog.Logger
 	cat       catalogs
@@ -63,8 +67,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "channels"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -101,6 +105,13 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/promises", w.addPromise},
 		{"POST /promises/{id}/keep", w.keepPromise},
 		{"GET /attachments/{id}", w.attachment},
+		{"GET /messages/{id}/raw", w.rawMail},
+		{"POST /tickets/{id}/cases/evaluate", w.evaluateCase},
+		{"POST /tickets/{id}/cases", w.openCase},
+		{"POST /cases/{id}/move", w.moveCase},
+		{"GET /settings/channels", w.channelsPage},
+		{"POST /settings/channels", w.saveChannel},
+		{"POST /settings/channels/{id}/test", w.testChannel},
 		{"GET /live", w.live},
 		{"GET /settings/canned", w.cannedPage},
 		{"POST /settings/canned", w.saveCanned},
@@ -146,19 +157,24 @@ type view struct {
 
 func (w *Web) funcs(lang string) template.FuncMap {
 	return template.FuncMap{
-		"t":        func(key string, args ...any) string { return w.cat.T(lang, key, args...) },
-		"catName":  func(c *kefu.Category) string { return categoryName(lang, c) },
-		"ago":      func(t time.Time) string { return w.ago(lang, t) },
-		"fmtTime":  func(t time.Time) string { return t.In(w.loc).Format("2006-01-02 15:04") },
-		"fmtDate":  func(t time.Time) string { return t.In(w.loc).Format("2006-01-02") },
-		"money":    money,
-		"join":     strings.Join,
-		"safeHTML": func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
-		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
-		"bytes":    humanBytes,
-		"due":      func(t *kefu.Ticket) *dueView { return soonestDue(t) },
-		"until":    func(at time.Time) string { return w.until(lang, at) },
-		"metric":   func(m string) string { return w.cat.T(lang, "sla."+m) },
+		"t":          func(key string, args ...any) string { return w.cat.T(lang, key, args...) },
+		"catName":    func(c *kefu.Category) string { return categoryName(lang, c) },
+		"ago":        func(t time.Time) string { return w.ago(lang, t) },
+		"fmtTime":    func(t time.Time) string { return t.In(w.loc).Format("2006-01-02 15:04") },
+		"fmtDate":    func(t time.Time) string { return t.In(w.loc).Format("2006-01-02") },
+		"money":      money,
+		"join":       strings.Join,
+		"safeHTML":   func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
+		"isImage":    func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
+		"bytes":      humanBytes,
+		"due":        func(t *kefu.Ticket) *dueView { return soonestDue(t) },
+		"until":      func(at time.Time) string { return w.until(lang, at) },
+		"metric":     func(m string) string { return w.cat.T(lang, "sla."+m) },
+		"reasonText": func(r aftersale.Reason) string { return r.Text(lang) },
+		"bi":         func(zh, en string) string { return bilingual(lang, zh, en) },
+		"unquoted":   func(m *kefu.Message) string { return quoteSplit(m, false) },
+		"quoted":     func(m *kefu.Message) string { return quoteSplit(m, true) },
+		"has":        func(m map[int64]int, id int64) bool { _, ok := m[id]; return ok },
 	}
 }
 
