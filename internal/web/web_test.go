@@ -6,12 +6,14 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -55,7 +57,14 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: aftersale.New(st, tickets, log), Email: email.NewChannels(st)}, log), log, ws).Handler())
+	cases, channels := aftersale.New(st, tickets, log), email.NewChannels(st)
+	if withDemo {
+		if _, err := cases.LoadDemo(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ws.UseCases(cases, channels)
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Email: channels}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -136,6 +145,9 @@ func TestPagesByRole(t *testing.T) {
 			{np + "/conversation", map[string]int{"agent": 200, "warehouse": 404}},
 			{np + "/canned?q=hi", map[string]int{"agent": 200, "warehouse": 404}},
 			{"/settings/canned", map[string]int{"lead": 200, "agent": 200, "warehouse": 200}},
+			{"/settings/channels", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/settings/channels?edit=99999999", map[string]int{"admin": 404}},
+			{"/messages/99999999/raw", map[string]int{"agent": 404, "": 303}},
 			{"/tickets/99999999", map[string]int{"agent": 404}},
 			{"/no/such/page", map[string]int{"agent": 404, "": 404}},
 			{"/login", map[string]int{"": 200}},
@@ -336,4 +348,143 @@ func TestCatalogsMatch(t *testing.T) {
 			t.Errorf("no keys with prefix %s", prefix)
 		}
 	}
+}
+
+// TestChannelAdmin: an admin adds an email channel, the password is never
+// shown back, and a connection test against a closed port shows the
+// servers' own error text.
+func TestChannelAdmin(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := strconv.Itoa(ln.Addr().(*net.TCPAddr).Port)
+	ln.Close() // nothing listens there now
+	admin := newBrowser(t, base)
+	admin.signIn("admin@demo.test", "demo")
+	admin.get("/settings/channels")
+	form := url.Values{"csrf": {admin.csrf}, "address": {"Help@Shop.test"}, "display_name": {"小店客服"}, "enabled": {"on"},
+		"imap_host": {"127.0.0.1"}, "imap_port": {port}, "imap_security": {"plain"}, "imap_username": {"help"}, "imap_password": {"top-secret-imap"},
+		"smtp_host": {"127.0.0.1"}, "smtp_port": {port}, "smtp_security": {"plain"}, "smtp_password": {"top-secret-smtp"}, "ack_enabled": {"on"}, "ack_hours": {"12"}}
+	if code, body, _ := admin.post("/settings/channels", form); code != http.StatusSeeOther {
+		t.Fatalf("create channel: %d %s", code, body)
+	}
+	chs, err := st.EmailChannels(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ch *kefu.EmailChannel
+	for _, c := range chs {
+		if c.Address == "help@shop.test" {
+			ch = c
+		}
+	}
+	if ch == nil || !ch.AckEnabled || ch.AckHours != 12 || !ch.IMAPPasswordSet || ch.DisplayName != "小店客服" {
+		t.Fatalf("stored channel: %+v", ch)
+	}
+	_, body, _ := admin.get("/settings/channels?edit=" + itoa(ch.ID))
+	if !strings.Contains(body, "help@shop.test") || strings.Contains(body, "top-secret") {
+		t.Errorf("edit page shows the address %v, leaks a password %v", strings.Contains(body, "help@shop.test"), strings.Contains(body, "top-secret"))
+	}
+	// Saving the form with blank passwords keeps them.
+	form.Set("id", itoa(ch.ID))
+	form.Set("imap_password", "")
+	form.Set("display_name", "小店")
+	if code, _, _ := admin.post("/settings/channels", form); code != http.StatusSeeOther {
+		t.Fatalf("update channel: %d", code)
+	}
+	if got, _ := st.EmailChannel(context.Background(), ch.ID); got.DisplayName != "小店" || got.IMAPPassword != "top-secret-imap" {
+		t.Errorf("after update: %q, password kept %v", got.DisplayName, got.IMAPPassword == "top-secret-imap")
+	}
+	// A bad port shows the form again with the field at fault.
+	form.Set("imap_port", "abc")
+	if code, body, _ := admin.post("/settings/channels", form); code != http.StatusUnprocessableEntity || !strings.Contains(body, "imap_port") {
+		t.Errorf("bad port: %d", code)
+	}
+	code, body, _ := admin.post("/settings/channels/"+itoa(ch.ID)+"/test", url.Values{"csrf": {admin.csrf}})
+	if code != 200 || !strings.Contains(body, `id="conntest"`) || !strings.Contains(body, "refused") {
+		t.Errorf("test connection: %d, no refusal shown", code)
+	}
+	// Agents may not test or add channels.
+	agent := newBrowser(t, base)
+	agent.signIn("agent@demo.test", "demo")
+	if code, _, _ := agent.post("/settings/channels/"+itoa(ch.ID)+"/test", url.Values{"csrf": {agent.csrf}}); code != http.StatusForbidden {
+		t.Errorf("agent tests a channel: %d", code)
+	}
+	if code, _, _ := agent.post("/settings/channels", url.Values{"csrf": {agent.csrf}, "address": {"x@x.test"}}); code != http.StatusForbidden {
+		t.Errorf("agent adds a channel: %d", code)
+	}
+}
+
+// TestCasePanel: the panel lists a ticket's demo cases with their allowed
+// moves, evaluates a proposal before creating it, and approves a case
+// through the after-sales rules.
+func TestCasePanel(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		base := newSite(t, st, true)
+		ctx := context.Background()
+		cs, err := st.Cases(ctx, store.CaseFilter{Statuses: []kefu.CaseStatus{kefu.CaseRequested}, Limit: 50})
+		if err != nil || len(cs) == 0 {
+			t.Fatalf("demo has no requested case: %v", err)
+		}
+		var c *kefu.Case
+		for _, x := range cs {
+			var dec aftersale.Decision
+			if json.Unmarshal(x.Decision, &dec) == nil && dec.Eligible && !dec.NeedsApproval {
+				c = x
+				break
+			}
+		}
+		if c == nil {
+			t.Fatal("no requested demo case an agent may approve")
+		}
+		lead := newBrowser(t, base)
+		lead.signIn("lead@demo.test", "demo")
+		p := "/tickets/" + itoa(c.TicketID)
+		code, body, _ := lead.get(p)
+		if code != 200 || !strings.Contains(body, `id="case-`+itoa(c.ID)+`"`) || !strings.Contains(body, `data-move="approved"`) || !strings.Contains(body, `id="newcase"`) {
+			t.Fatalf("ticket page: %d, case panel missing", code)
+		}
+		// Rejecting needs a reason: refused without one, nothing changes.
+		if code, _, _ := lead.post("/cases/"+itoa(c.ID)+"/move", url.Values{"csrf": {lead.csrf}, "to": {"rejected"}}); code != http.StatusUnprocessableEntity {
+			t.Errorf("reject without a note: %d", code)
+		}
+		if code, _, h := lead.post("/cases/"+itoa(c.ID)+"/move", url.Values{"csrf": {lead.csrf}, "to": {"approved"}}); code != http.StatusSeeOther || !strings.HasPrefix(h.Get("Location"), p) {
+			t.Fatalf("approve: %d %s", code, h.Get("Location"))
+		}
+		got, _ := st.Case(ctx, c.ID)
+		if got.Status != kefu.CaseApproved {
+			t.Errorf("after approve: %s", got.Status)
+		}
+		_, body, _ = lead.get(p)
+		if strings.Contains(body, `id="case-`+itoa(c.ID)+`"`) && !strings.Contains(body, "已同意") {
+			t.Error("the panel does not show the approved state")
+		}
+		// Evaluate first: the recommendation appears and nothing is created.
+		tk, _ := st.Ticket(ctx, c.TicketID)
+		o, _ := st.Order(ctx, *tk.OrderID)
+		before, _ := st.Cases(ctx, store.CaseFilter{TicketID: tk.ID, Limit: 50})
+		form := url.Values{"csrf": {lead.csrf}, "item": {itoa(o.Items[0].ID)}, "qty_" + itoa(o.Items[0].ID): {"1"}, "kind": {string(c.Kind)}, "reason": {c.Reason}}
+		code, body, _ = lead.post(p+"/cases/evaluate", form)
+		if code != 200 || !strings.Contains(body, `id="evaluation"`) || !strings.Contains(body, `id="create-case"`) {
+			t.Fatalf("evaluate: %d", code)
+		}
+		if after, _ := st.Cases(ctx, store.CaseFilter{TicketID: tk.ID, Limit: 50}); len(after) != len(before) {
+			t.Error("evaluating created a case")
+		}
+		if code, _, _ := lead.post(p+"/cases", form); code != http.StatusSeeOther {
+			t.Errorf("open case: %d", code)
+		}
+		if after, _ := st.Cases(ctx, store.CaseFilter{TicketID: tk.ID, Limit: 50}); len(after) != len(before)+1 {
+			t.Errorf("cases after opening one: %d, want %d", len(after), len(before)+1)
+		}
+		// A warehouse user sees no transitions for cases of tickets outside its team.
+		wh := newBrowser(t, base)
+		wh.signIn("warehouse@demo.test", "demo")
+		if code, _, _ := wh.post("/cases/"+itoa(c.ID)+"/move", url.Values{"csrf": {wh.csrf}, "to": {"cancelled"}, "note": {"x"}}); code != http.StatusNotFound && code != http.StatusForbidden {
+			t.Errorf("warehouse cancels a case: %d", code)
+		}
+	})
 }
