@@ -459,7 +459,7 @@ func TestCasePanel(t *testing.T) {
 			t.Errorf("after approve: %s", got.Status)
 		}
 		_, body, _ = lead.get(p)
-		if strings.Contains(body, `id="case-`+itoa(c.ID)+`"`) && !strings.Contains(body, "已同意") {
+		if !strings.Contains(body, `class="case case-approved" id="case-`+itoa(c.ID)+`"`) {
 			t.Error("the panel does not show the approved state")
 		}
 		// Evaluate first: the recommendation appears and nothing is created.
@@ -487,4 +487,53 @@ func TestCasePanel(t *testing.T) {
 			t.Errorf("warehouse cancels a case: %d", code)
 		}
 	})
+}
+
+// TestMailMessages: a failed reply shows its badge and the server's reason,
+// quoted history folds away, and the original mail is served only to users
+// who may see the ticket.
+func TestMailMessages(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	ctx := context.Background()
+	list, _, _ := st.Tickets(ctx, store.TicketFilter{Statuses: []kefu.Status{kefu.StatusNew}, Limit: 1})
+	tk := list[0]
+	raw := []byte("From: a@b.test\r\nSubject: hi\r\n\r\nhello\r\n")
+	sum, _, err := st.PutBlob(ctx, raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := "新的问题在这里\n\n> 在 2026年11月1日，客服 写道：\n> 以前的回复"
+	in := &kefu.Message{TicketID: tk.ID, Kind: kefu.MessageCustomer, AuthorCustomerID: &tk.CustomerID, Body: body, RawSHA256: sum, QuoteAt: strings.Index(body, "\n\n>")}
+	if err := st.AddMessage(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	uid := agentID(t, st)
+	out := &kefu.Message{TicketID: tk.ID, Kind: kefu.MessageReply, AuthorUserID: &uid, Body: "您好", DeliveryStatus: "failed", DeliveryError: "550 5.1.1 <x@b.test>: Recipient address rejected"}
+	if err := st.AddMessage(ctx, out); err != nil {
+		t.Fatal(err)
+	}
+	agent := newBrowser(t, base)
+	agent.signIn("agent@demo.test", "demo")
+	_, page, _ := agent.get("/tickets/" + itoa(tk.ID))
+	for _, want := range []string{"delivery-failed", "550 5.1.1 &lt;x@b.test&gt;: Recipient address rejected", `<details class="quoted">`, "/messages/" + itoa(in.ID) + "/raw"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("ticket page lacks %q", want)
+		}
+	}
+	if i, j := strings.Index(page, "新的问题在这里"), strings.Index(page, `<details class="quoted">`); i < 0 || j < i {
+		t.Error("the new text is not shown before the folded quote")
+	}
+	code, got, h := agent.get("/messages/" + itoa(in.ID) + "/raw")
+	if code != 200 || got != string(raw) || h.Get("Content-Type") != "message/rfc822" {
+		t.Errorf("raw mail: %d %q %s", code, got, h.Get("Content-Type"))
+	}
+	if code, _, _ := agent.get("/messages/" + itoa(out.ID) + "/raw"); code != http.StatusNotFound {
+		t.Errorf("raw of a message without one: %d", code)
+	}
+	wh := newBrowser(t, base)
+	wh.signIn("warehouse@demo.test", "demo")
+	if code, _, _ := wh.get("/messages/" + itoa(in.ID) + "/raw"); code != http.StatusNotFound {
+		t.Errorf("raw mail for a user who may not see the ticket: %d", code)
+	}
 }
