@@ -169,6 +169,7 @@ func (w *Web) evaluateCase(rw http.ResponseWriter, r *http.Request, v *view) {
 	d["CaseForm"] = f
 	if dec != nil {
 		d["Evaluation"] = dec
+		d["EvalReasons"] = distinctReasons(dec.Reasons, dec.RecommendedWhy)
 	}
 	if fe != nil {
 		d["CaseError"] = fe.Field + ": " + fe.Message
@@ -234,4 +235,20 @@ func (w *Web) moveCase(rw http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(rw, r, fmt.Sprintf("/tickets/%d#case-%d", c.TicketID, c.ID), http.StatusSeeOther)
+}
+
+// distinctReasons joins reason lists, dropping repeats: the policy's
+// reasons and those of its recommendation often say the same thing.
+func distinctReasons(lists ...[]aftersale.Reason) []aftersale.Reason {
+	seen := map[string]bool{}
+	var out []aftersale.Reason
+	for _, l := range lists {
+		for _, r := range l {
+			if k := r.Code + "\x00" + r.ZH; !seen[k] {
+				seen[k] = true
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }
