@@ -15,6 +15,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -26,13 +27,14 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	searcher  *search.Service
 	log       *slog.Logger
 	routes    []route
 }
 
 // New returns the API on its services.
 func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, log: log}
+	a := &API{st: st, tickets: tickets, customers: customers, users: users, searcher: search.New(st), log: log}
 	a.routes = a.routeTable()
 	return a
 }

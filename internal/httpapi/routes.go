@@ -3,6 +3,7 @@ package httpapi
 import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
 )
@@ -40,6 +41,8 @@ func (a *API) routeTable() []route {
 		{Method: "POST", Path: v1 + "/orders", Summary: "Insert or update orders by external_id (how a shop feeds kefu)", Tag: "orders", Handler: a.upsertOrders, In: ordersUpsert{}, Out: ordersUpserted{}, Status: 200},
 		{Method: "GET", Path: v1 + "/orders", Summary: "List orders", Tag: "orders", Handler: a.listOrders, Query: append([]param{{"customer_id", "integer", "orders of this customer"}}, cursorParams...), Out: page[kefu.Order]{}},
 		{Method: "GET", Path: v1 + "/orders/{id}", Summary: "Get an order with items and shipments", Tag: "orders", Handler: a.getOrder, Out: kefu.Order{}},
+
+		{Method: "GET", Path: v1 + "/search", Summary: "Search tickets, customers and orders the caller may see", Tag: "search", Handler: a.search, Query: searchParams, Out: search.Result{}},
 
 		{Method: "GET", Path: v1 + "/users", Summary: "List users", Tag: "users", Handler: a.listUsers, Out: page[kefu.User]{}},
 		{Method: "POST", Path: v1 + "/users", Summary: "Create a user (admin)", Tag: "users", Handler: a.createUser, In: user.Input{}, Out: userCreated{}, Status: 201},
