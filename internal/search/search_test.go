@@ -129,8 +129,8 @@ func TestSearch(t *testing.T) {
 		admin := s.users["admin"]
 		orders, err := s.customers.UpsertOrders(ctx, admin, []customer.OrderInput{{
 			ExternalID: "SHOP-77001", Number: "DD2026110301", PlacedAt: time.Date(2026, 11, 3, 10, 0, 0, 0, time.UTC),
-			Customer: customer.Ref{Name: "李娜", Email: "Li.Na@Example.com", Phone: "+86 138-0013-8000"},
-			Items:    []kefu.OrderItem{{SKU: "TS-001-BLK", ProductName: "纯棉短袖T恤", Variant: "黑色 L", Quantity: 1, UnitPrice: 7900}},
+			Customer:  customer.Ref{Name: "李娜", Email: "Li.Na@Example.com", Phone: "+86 138-0013-8000"},
+			Items:     []kefu.OrderItem{{SKU: "TS-001-BLK", ProductName: "纯棉短袖T恤", Variant: "黑色 L", Quantity: 1, UnitPrice: 7900}},
 			Shipments: []kefu.Shipment{{Carrier: "顺丰", TrackingNumber: "SF1234567890123", Status: kefu.ShipmentDelivered}},
 		}})
 		if err != nil {

@@ -8,10 +8,10 @@ import (
 func TestFold(t *testing.T) {
 	for in, want := range map[string]string{
 		"ＡＢＣ１２３＠ｘ．ｃｏｍ": "abc123@x.com",
-		"申請退貨，質量問題":     "申请退货,质量问题",
-		"帳號 賬戶 帐号":       "账号 账户 账号",
-		"José Müller":     "jose muller",
-		"iPhone　15":       "iphone 15",
+		"申請退貨，質量問題":    "申请退货,质量问题",
+		"帳號 賬戶 帐号":     "账号 账户 账号",
+		"José Müller":  "jose muller",
+		"iPhone　15":    "iphone 15",
 	} {
 		if got := foldString(in); got != want {
 			t.Errorf("fold(%q) = %q, want %q", in, got, want)
