@@ -84,7 +84,37 @@ func (s *shop) ticket(in ticket.NewTicket) *kefu.Ticket {
 	return t
 }
 
-func (s *shop) drain() { s.outbox.DrainOnce(context.Background()) }
+// drain runs the outbox until the search consumer has seen every event.
+// On PostgreSQL the outbox only hands out events of transactions older than
+// every running one (cluster-wide), so another client's open transaction
+// can hold it back for a while: keep trying.
+func (s *shop) drain() {
+	s.t.Helper()
+	drainOutbox(s.t, s.st, s.outbox)
+}
+
+func drainOutbox(t *testing.T, st *store.Store, o *jobs.Outbox) {
+	t.Helper()
+	ctx := context.Background()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		o.DrainOnce(ctx)
+		var last, pos int64
+		if err := st.DB().QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM events`).Scan(&last); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.DB().QueryRowContext(ctx, `SELECT COALESCE(MAX(last_event_id), 0) FROM outbox_consumers WHERE name = 'search'`).Scan(&pos); err != nil {
+			t.Fatal(err)
+		}
+		if pos >= last {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the search consumer is stuck at event %d of %d", pos, last)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
 
 func (s *shop) find(role, q string, opts ...func(*search.Request)) []search.Item {
 	s.t.Helper()

@@ -17,9 +17,11 @@ package search
 
 import (
 	"context"
+	"errors"
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/auth"
@@ -105,14 +107,25 @@ func (s *Service) Search(ctx context.Context, actor *kefu.User, req Request) (*R
 		items []Item
 		title bool // its best item names every part of the query in its title
 	}
+	// The kinds are searched at once, each on a connection of its own.
+	all := make([]group, len(kinds))
+	errs := make([]error, len(kinds))
+	var wg sync.WaitGroup
+	for i, k := range kinds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			all[i].items, all[i].title, errs[i] = s.searchKind(ctx, k, q, req, scope, viaTickets)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	var groups []group
-	for _, k := range kinds {
-		items, titleHit, err := s.searchKind(ctx, k, q, req, scope, viaTickets)
-		if err != nil {
-			return nil, err
-		}
-		if len(items) > 0 {
-			groups = append(groups, group{items, titleHit})
+	for _, g := range all {
+		if len(g.items) > 0 {
+			groups = append(groups, g)
 		}
 	}
 	// Groups keep their order (tickets, customers, orders) except that one

@@ -297,10 +297,8 @@ func (s *Store) TicketSearchSources(ctx context.Context, ids []int64) ([]*Ticket
 	}
 	in := placeholders(len(ids))
 	args := int64Args(ids)
-	rows, err := s.query(ctx, `SELECT t.id, t.number, t.subject, t.status, t.channel, t.customer_id, t.order_id, t.created_at, t.updated_at,
-		c.name, COALESCE(o.number, ''), COALESCE(o.external_id, '')
-		FROM tickets t JOIN customers c ON c.id = t.customer_id LEFT JOIN orders o ON o.id = t.order_id
-		WHERE t.id IN (`+in+`) ORDER BY t.id`, args...)
+	rows, err := s.query(ctx, `SELECT id, number, subject, status, channel, customer_id, order_id, created_at, updated_at
+		FROM tickets WHERE id IN (`+in+`) ORDER BY id`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("load tickets to index: %w", err)
 	}
@@ -311,7 +309,7 @@ func (s *Store) TicketSearchSources(ctx context.Context, ids []int64) ([]*Ticket
 	for rows.Next() {
 		t := &TicketSearchSource{}
 		if err := rows.Scan(&t.ID, &t.Number, &t.Subject, &t.Status, &t.Channel, &t.CustomerID, nullInt{&t.OrderID},
-			timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt}, &t.CustomerName, &t.OrderNumber, &t.OrderExternalID); err != nil {
+			timeCol{&t.CreatedAt}, timeCol{&t.UpdatedAt}); err != nil {
 			rows.Close()
 			return nil, err
 		}
@@ -328,6 +326,34 @@ func (s *Store) TicketSearchSources(ctx context.Context, ids []int64) ([]*Ticket
 	}
 	if len(out) == 0 {
 		return nil, nil
+	}
+	// Looked up by id rather than joined: a join may make the planner hash
+	// a whole table to find a few rows.
+	if err := s.eachRow(ctx, `SELECT id, name FROM customers WHERE id IN `, keysOf(byCustomer), func(sc scanner) error {
+		var id int64
+		var name string
+		if err := sc.Scan(&id, &name); err != nil {
+			return err
+		}
+		for _, t := range byCustomer[id] {
+			t.CustomerName = name
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("load customers to index: %w", err)
+	}
+	if err := s.eachRow(ctx, `SELECT id, number, external_id FROM orders WHERE id IN `, keysOf(byOrder), func(sc scanner) error {
+		var id int64
+		var number, ext string
+		if err := sc.Scan(&id, &number, &ext); err != nil {
+			return err
+		}
+		for _, t := range byOrder[id] {
+			t.OrderNumber, t.OrderExternalID = number, ext
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("load orders to index: %w", err)
 	}
 	tags, err := s.tagsOf(ctx, "ticket_tags", "ticket_id", args)
 	if err != nil {
@@ -461,25 +487,40 @@ func (s *Store) OrderSearchSources(ctx context.Context, ids []int64) ([]*OrderSe
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	rows, err := s.query(ctx, `SELECT o.id, o.number, o.external_id, o.customer_id, c.name, o.placed_at, o.shipping_province, o.shipping_city
-		FROM orders o JOIN customers c ON c.id = o.customer_id WHERE o.id IN (`+placeholders(len(ids))+`) ORDER BY o.id`, int64Args(ids)...)
+	rows, err := s.query(ctx, `SELECT id, number, external_id, customer_id, placed_at, shipping_province, shipping_city
+		FROM orders WHERE id IN (`+placeholders(len(ids))+`) ORDER BY id`, int64Args(ids)...)
 	if err != nil {
 		return nil, fmt.Errorf("load orders to index: %w", err)
 	}
 	var out []*OrderSearchSource
 	byID := map[int64]*OrderSearchSource{}
+	byCustomer := map[int64][]*OrderSearchSource{}
 	for rows.Next() {
 		o := &OrderSearchSource{}
-		if err := rows.Scan(&o.ID, &o.Number, &o.ExternalID, &o.CustomerID, &o.CustomerName, timeCol{&o.PlacedAt}, &o.Province, &o.City); err != nil {
+		if err := rows.Scan(&o.ID, &o.Number, &o.ExternalID, &o.CustomerID, timeCol{&o.PlacedAt}, &o.Province, &o.City); err != nil {
 			rows.Close()
 			return nil, err
 		}
 		out = append(out, o)
 		byID[o.ID] = o
+		byCustomer[o.CustomerID] = append(byCustomer[o.CustomerID], o)
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(out) == 0 {
 		return nil, err
+	}
+	if err := s.eachRow(ctx, `SELECT id, name FROM customers WHERE id IN `, keysOf(byCustomer), func(sc scanner) error {
+		var id int64
+		var name string
+		if err := sc.Scan(&id, &name); err != nil {
+			return err
+		}
+		for _, o := range byCustomer[id] {
+			o.CustomerName = name
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("load customers to index: %w", err)
 	}
 	if err := s.eachRow(ctx, `SELECT order_id, sku, product_name, variant FROM order_items WHERE order_id IN `, ids, func(sc scanner) error {
 		var oid int64
@@ -686,49 +727,103 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 			add(`o.placed_at < ?`, q.To)
 		}
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = ` AND ` + strings.Join(where, ` AND `)
+	if q.Match == "" {
+		query := `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + andAll(where) + ` ORDER BY ` + a + `.id DESC LIMIT ?`
+		return s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
 	}
-	var query string
-	switch {
-	case q.Match == "":
-		query = `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + cond + ` ORDER BY ` + a + `.id DESC LIMIT ?`
-		args = append(args, q.Limit)
-	case s.dialect == SQLite:
-		// bm25 weights follow the columns: title, ids, uni, body. CROSS JOIN
-		// keeps the full-text table the outer loop, walked newest first.
-		join := ``
-		if cond != "" {
-			join = ` CROSS JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = ` + tb.index + `.rowid`
-		}
-		query = `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, bm25(` + tb.index + `, 5.0, 3.0, 0.5, 1.0) AS score
-			FROM ` + tb.index + join + ` WHERE ` + tb.index + ` MATCH ?` + cond + `
-			ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
-		args = append(append([]any{q.Match}, args...), q.Window, q.Limit)
-	default:
-		// Weights {D, C, B, A}: body, single characters, identifiers, title.
-		join := ``
-		if cond != "" {
-			join = ` JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = d.` + tb.idCol
-		}
-		query = `SELECT id, ts_rank('{0.2, 0.1, 0.6, 1.0}', tsv, ?::tsquery, 1) AS score FROM (
-			SELECT d.` + tb.idCol + ` AS id, d.tsv FROM ` + tb.index + ` d` + join + ` WHERE d.tsv @@ ?::tsquery` + cond + `
-			ORDER BY d.` + tb.idCol + ` DESC LIMIT ?) c ORDER BY score DESC, id DESC LIMIT ?`
-		args = append(append([]any{q.Match, q.Match}, args...), q.Window, q.Limit)
+	if len(where) == 0 {
+		return s.searchRows(ctx, q.Kind, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
 	}
-	rows, err := s.query(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("search %ss: %w", q.Kind, err)
+	// First the most recent matches of all, then the reader's scope and the
+	// filters on those: cheap, and enough unless they leave too little.
+	hits, err := s.searchRows(ctx, q.Kind, s.windowSQL(tb, andAll(where)), append(append([]any{q.Match, q.Window}, args...), q.Limit))
+	if err != nil || len(hits) >= q.Limit {
+		return hits, err
 	}
-	defer rows.Close()
+	// Then the most recent matches within the scope and the filters.
+	return s.searchRows(ctx, q.Kind, s.scopedSQL(tb, andAll(where)), append(append([]any{q.Match}, args...), q.Window, q.Limit))
+}
+
+func andAll(conds []string) string {
+	if len(conds) == 0 {
+		return ""
+	}
+	return ` AND ` + strings.Join(conds, ` AND `)
+}
+
+// Relevance: bm25 on SQLite, weighted by column (title, ids, uni, body);
+// ts_rank on PostgreSQL with weights {D, C, B, A} (body, single
+// characters, identifiers, title), normalised by document length.
+const sqliteRank = `bm25(%s, 5.0, 3.0, 0.5, 1.0)`
+
+// windowSQL ranks, among the Window most recent matches, those that pass
+// cond (conditions on the entity; "" for none). Arguments: match, window,
+// cond's, limit.
+//
+// On PostgreSQL "ORDER BY id + 0" keeps the planner from walking the
+// primary key backwards and reading every document's tsvector until enough
+// match: the GIN index finds the matches, and only the window's vectors are
+// read, to rank them.
+func (s *Store) windowSQL(tb searchTable, cond string) string {
+	a := tb.alias
+	join := ``
+	if cond != "" {
+		join = ` JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = cand.id`
+	}
+	if s.dialect == SQLite {
+		return `SELECT cand.id, -cand.score FROM (SELECT rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score FROM ` + tb.index + `
+			WHERE ` + tb.index + ` MATCH ? ORDER BY rowid DESC LIMIT ?) cand` + join + ` WHERE 1 = 1` + cond + `
+			ORDER BY cand.score, cand.id DESC LIMIT ?`
+	}
+	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
+			FROM ` + tb.index + ` d, (SELECT ?::tsquery AS q) m WHERE d.tsv @@ m.q ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand` + join + `
+			WHERE 1 = 1` + cond + ` ORDER BY score DESC, cand.id DESC LIMIT ?`
+}
+
+// scopedSQL ranks the Window most recent matches that pass cond.
+// Arguments: match, cond's, window, limit.
+func (s *Store) scopedSQL(tb searchTable, cond string) string {
+	a := tb.alias
+	if s.dialect == SQLite {
+		// CROSS JOIN keeps the full-text table the outer loop, newest first.
+		return `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score
+			FROM ` + tb.index + ` CROSS JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = ` + tb.index + `.rowid
+			WHERE ` + tb.index + ` MATCH ?` + cond + ` ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
+	}
+	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
+			FROM ` + tb.index + ` d JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = d.` + tb.idCol + `, (SELECT ?::tsquery AS q) m
+			WHERE d.tsv @@ m.q` + cond + ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand ORDER BY score DESC, cand.id DESC LIMIT ?`
+}
+
+// searchRows runs a search query. On PostgreSQL it runs in a transaction
+// that rules out sequential scans: the planner does not know that testing
+// a row against a tsquery means reading a large tsvector, and would
+// otherwise scan the whole index table for a very common word.
+func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, args []any) ([]SearchHit, error) {
 	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		if err := rows.Scan(&h.ID, &h.Score); err != nil {
-			return nil, err
+	run := func(ctx context.Context) error {
+		rows, err := s.query(ctx, query, args...)
+		if err != nil {
+			return fmt.Errorf("search %ss: %w", kind, err)
 		}
-		hits = append(hits, h)
+		defer rows.Close()
+		for rows.Next() {
+			var h SearchHit
+			if err := rows.Scan(&h.ID, &h.Score); err != nil {
+				return err
+			}
+			hits = append(hits, h)
+		}
+		return rows.Err()
 	}
-	return hits, rows.Err()
+	if s.dialect != Postgres {
+		return hits, run(ctx)
+	}
+	err := s.WithTx(ctx, func(ctx context.Context) error {
+		if _, err := s.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
+			return err
+		}
+		return run(ctx)
+	})
+	return hits, err
 }
