@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime/pprof"
 	"sort"
 	"strings"
 	"time"
@@ -67,7 +68,17 @@ func main() {
 	flag.BoolVar(&cfg.keep, "keep", false, "keep the databases")
 	flag.BoolVar(&cfg.agent, "agent", true, "also run the mix as an agent of one team (team-scoped visibility)")
 	flag.IntVar(&cfg.window, "window", search.DefaultWindow, "most recent matches ranked per kind and search")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		f, err := os.Create(*cpuprofile)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			os.Exit(1)
+		}
+		_ = pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	cfg.dialects = strings.Split(dialects, ",")
 	if cfg.customers <= 0 {
 		cfg.customers = max(1, cfg.tickets/4)
@@ -79,6 +90,7 @@ func main() {
 	defer stop()
 	if err := run(ctx, cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/search:", err)
+		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }

@@ -25,8 +25,12 @@ func (x texts) doc() *doc {
 	return d
 }
 
-func storeDoc(id int64, d *doc) store.SearchDoc {
-	return store.SearchDoc{ID: id, Fields: d.fts5(), TSV: d.tsvector()}
+// storeDoc renders d for the store's dialect.
+func storeDoc(dialect store.Dialect, id int64, d *doc) store.SearchDoc {
+	if dialect == store.Postgres {
+		return store.SearchDoc{ID: id, TSV: d.tsvector()}
+	}
+	return store.SearchDoc{ID: id, Fields: d.fts5()}
 }
 
 // ticketTexts: subject, number and tags; then every message, note and

@@ -100,7 +100,7 @@ func (s *Service) IndexTickets(ctx context.Context, ids []int64) error {
 		}
 		docs := make([]store.SearchDoc, len(src))
 		for i, t := range src {
-			docs[i] = storeDoc(t.ID, ticketTexts(t).doc())
+			docs[i] = storeDoc(s.st.Dialect(), t.ID, ticketTexts(t).doc())
 		}
 		return s.write(ctx, store.SearchTicket, ids, docs)
 	})
@@ -115,7 +115,7 @@ func (s *Service) IndexCustomers(ctx context.Context, ids []int64) error {
 		}
 		docs := make([]store.SearchDoc, len(src))
 		for i, c := range src {
-			docs[i] = storeDoc(c.ID, customerTexts(c).doc())
+			docs[i] = storeDoc(s.st.Dialect(), c.ID, customerTexts(c).doc())
 		}
 		return s.write(ctx, store.SearchCustomer, ids, docs)
 	})
@@ -130,7 +130,7 @@ func (s *Service) IndexOrders(ctx context.Context, ids []int64) error {
 		}
 		docs := make([]store.SearchDoc, len(src))
 		for i, o := range src {
-			docs[i] = storeDoc(o.ID, orderTexts(o).doc())
+			docs[i] = storeDoc(s.st.Dialect(), o.ID, orderTexts(o).doc())
 		}
 		return s.write(ctx, store.SearchOrder, ids, docs)
 	})

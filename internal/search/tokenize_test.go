@@ -193,3 +193,24 @@ func TestSnippet(t *testing.T) {
 		t.Errorf("traditional: %s", got)
 	}
 }
+
+func TestProgressBar(t *testing.T) {
+	var b strings.Builder
+	p := ProgressBar(&b, false)
+	p("ticket", 0, 200)
+	for i := 10; i <= 200; i += 10 {
+		p("ticket", i, 200)
+	}
+	p("customer", 0, 0)
+	lines := strings.Split(strings.TrimSpace(b.String()), "\n")
+	if len(lines) != 12 || !strings.HasPrefix(lines[len(lines)-2], "tickets    [####################] 100%  200/200") || !strings.Contains(lines[len(lines)-1], "customers") {
+		t.Errorf("progress:\n%s", b.String())
+	}
+	b.Reset()
+	p = ProgressBar(&b, true)
+	p("order", 5, 10)
+	p("order", 10, 10)
+	if out := b.String(); !strings.HasPrefix(out, "\rorders") || !strings.HasSuffix(out, "\n") || strings.Count(out, "\r") != 2 {
+		t.Errorf("terminal progress: %q", out)
+	}
+}
