@@ -33,5 +33,9 @@ fi
 
 step "go test"
 go test -count=1 "$@" ./...
+
+step "browser tests (e2e/)"
+./e2e/run.sh
+
 echo
 echo "all tests passed"

@@ -25,6 +25,7 @@ type Config struct {
 	LogFormat       string        // json or text
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	MaxDBConns      int           // PostgreSQL pool size
+	NATSURL         string        // nats://… to share live updates between nodes
 }
 
 // Defaults are what kefu runs with when told nothing.
@@ -53,6 +54,7 @@ func (c *Config) settings(serve bool) []setting {
 		s = append(s,
 			setting{flag: "addr", env: "KEFU_ADDR", usage: "HTTP listen address HOST:PORT", str: &c.Addr},
 			setting{flag: "demo", env: "KEFU_DEMO", usage: "load the demo shop on first start (demo users have the password demo)", b: &c.Demo},
+			setting{flag: "nats-url", env: "KEFU_NATS_URL", usage: "NATS server for live updates across several nodes (nats://host:4222); empty: in-process", str: &c.NATSURL},
 			setting{flag: "shutdown-timeout", env: "KEFU_SHUTDOWN_TIMEOUT", usage: "time in-flight requests get to finish on shutdown", dur: &c.ShutdownTimeout},
 		)
 	}

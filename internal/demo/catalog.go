@@ -68,7 +68,7 @@ var catalog = []product{
 		options: []string{"规格: 500g"}, price: 16800, cost: 10900, noReturn: true},
 	{sku: "CU-4001", name: "定制刻字保温杯", nameEN: "engraved vacuum flask", cat: catCustom,
 		options: []string{"颜色: 磨砂黑; 刻字: 平安喜乐", "颜色: 月光白; 刻字: 生日快乐", "颜色: 磨砂黑; 刻字: Lucky"},
-		price: 12800, cost: 5400, noReturn: true},
+		price:   12800, cost: 5400, noReturn: true},
 	{sku: "CU-4002", name: "定制照片抱枕", nameEN: "custom photo cushion", cat: catCustom,
 		options: []string{"尺寸: 45×45cm; 图案: 客户上传照片"}, price: 8900, cost: 3500, noReturn: true},
 	{sku: "CU-4003", name: "手工定制真皮钱包", nameEN: "handmade leather wallet with initials", cat: catCustom,
@@ -94,6 +94,19 @@ func productsIn(cats ...string) []*product {
 	for i := range catalog {
 		for _, c := range cats {
 			if catalog[i].cat == c {
+				ps = append(ps, &catalog[i])
+			}
+		}
+	}
+	return ps
+}
+
+// productsBySKU returns the catalogue's products with the given SKUs.
+func productsBySKU(skus ...string) []*product {
+	var ps []*product
+	for _, s := range skus {
+		for i := range catalog {
+			if catalog[i].sku == s {
 				ps = append(ps, &catalog[i])
 			}
 		}
@@ -149,8 +162,6 @@ const (
 	carrierEMS  = "EMS"
 	warehouseAt = "浙江省杭州市余杭区"
 )
-
-var carriers = []string{carrierSF, carrierZTO, carrierYTO, carrierJD, carrierEMS}
 
 // carrierEN is how English replies name a carrier.
 var carrierEN = map[string]string{

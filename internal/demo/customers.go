@@ -2,6 +2,7 @@ package demo
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
@@ -121,6 +122,9 @@ func (g *gen) makeCustomers() []*custPlan {
 		} else {
 			if g.chance(0.45) {
 				t := pick(g, tagsZH)
+				if t == "宝妈" && !p.female {
+					t = "老客户"
+				}
 				c.Tags = append(c.Tags, t)
 				if t == "易投诉" {
 					cp.weight += 3
@@ -128,6 +132,9 @@ func (g *gen) makeCustomers() []*custPlan {
 			}
 			if g.chance(0.35) {
 				c.Notes = pick(g, notesZH)
+				if strings.HasPrefix(c.Notes, "宝妈") && !p.female || strings.HasPrefix(c.Notes, "老客户") && hasTag(c.Tags, "新客户") {
+					c.Notes = ""
+				}
 			}
 		}
 		if i%9 == 4 && !hasTag(c.Tags, "易投诉") && !p.en {

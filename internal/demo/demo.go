@@ -50,7 +50,10 @@ func Load(ctx context.Context, st *store.Store, now time.Time) (*Summary, error)
 	sum := &Summary{}
 	err = st.WithTx(ctx, func(ctx context.Context) error {
 		w := &writer{st: st, g: g, sum: sum, hash: hash}
-		return w.write(ctx)
+		if err := w.write(ctx); err != nil {
+			return err
+		}
+		return writeCanned(ctx, st)
 	})
 	if err != nil {
 		return nil, fmt.Errorf("load demo: %w", err)

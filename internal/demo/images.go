@@ -14,15 +14,15 @@ import (
 // Pictures customers attach in the demo conversations. They are small
 // generated PNGs (64×64) standing in for phone photos and screenshots.
 const (
-	imgListingNavy = iota // the shop's listing: the colour as pictured
-	imgReceivedNavy       // what arrived: the same garment, visibly purple
-	imgStain              // white fabric with a yellow stain and loose threads
-	imgCracked            // a dark device with a crack and a dead LED
-	imgMould              // fruit with soft, mouldy spots
-	imgBox                // a crushed parcel box with tape and a label
-	imgWrongItem          // a red T-shirt nobody ordered
-	imgTag                // a care label with a fibre composition
-	imgErrorDialog        // a screenshot of an error dialog
+	imgListingNavy  = iota // the shop's listing: the colour as pictured
+	imgReceivedNavy        // what arrived: the same garment, visibly purple
+	imgStain               // white fabric with a yellow stain and loose threads
+	imgCracked             // a dark device with a crack and a dead LED
+	imgMould               // fruit with soft, mouldy spots
+	imgBox                 // a crushed parcel box with tape and a label
+	imgWrongItem           // a red T-shirt nobody ordered
+	imgTag                 // a care label with a fibre composition
+	imgErrorDialog         // a screenshot of an error dialog
 	numImages
 )
 

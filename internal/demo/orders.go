@@ -154,10 +154,15 @@ func (tr *track) destHub() *track {
 }
 
 func (tr *track) outForDelivery() *track {
+	return tr.outAt(tr.t.Add(tr.g.hours(3, 10)))
+}
+
+// outAt appends the courier setting out with the parcel at t.
+func (tr *track) outAt(t time.Time) *track {
 	d := tr.op.dest
 	desc := fmt.Sprintf("派送中 — 【%s%s营业部】快递员%s正在派送，电话 %s", d.city, pick(tr.g, d.districts),
 		pick(tr.g, courierNames), pick(tr.g, phonePrefix)+tr.g.digits(8))
-	return tr.after(tr.g.hours(3, 10), kefu.ShipmentOutForDel, d.city, desc)
+	return tr.at(t, kefu.ShipmentOutForDel, d.city, desc)
 }
 
 func (tr *track) signed(desc string) *track {
@@ -193,6 +198,12 @@ func (tr *track) done() *kefu.Shipment {
 	if len(ev) == 0 {
 		return nil
 	}
+	if len(ev) == 1 && ev[0].Status == kefu.ShipmentInTransit {
+		// Only just picked up: show the packing scan before it too.
+		packed := kefu.ShipmentEvent{At: ev[0].At.Add(-tr.g.minutes(40, 150)), Status: kefu.ShipmentPending,
+			Location: warehouseAt, Description: "商家已打包，电子面单已生成，等待揽收"}
+		ev = append([]kefu.ShipmentEvent{packed}, ev...)
+	}
 	sh := kefu.Shipment{Carrier: tr.carrier, TrackingNumber: tr.number, Events: ev, Status: ev[len(ev)-1].Status}
 	for _, e := range ev {
 		if e.Status != kefu.ShipmentPending && sh.ShippedAt == nil {
@@ -226,12 +237,13 @@ func (g *gen) leadTime(p *product) time.Duration {
 }
 
 // orderDeliveredAt draws an order of main for cp whose parcel is signed for at
-// delivered.
+// delivered, and ships it.
 func (g *gen) orderDeliveredAt(cp *custPlan, main *product, extra int, delivered time.Time, notSF bool) (*orderPlan, *track) {
 	op := g.newOrder(cp, main, delivered, extra)
 	tr := g.newTrack(op, g.carrierFor(op, notSF)).full(delivered)
 	tr.shift(delivered.Sub(tr.t))
 	g.placeBefore(op, tr.ev[0].At)
+	tr.done()
 	return op, tr
 }
 
@@ -282,8 +294,7 @@ func (g *gen) backgroundParcel(op *orderPlan, i int) {
 	switch i {
 	case 0, 1: // out for delivery this morning
 		tr := g.newTrack(op, g.carrierFor(op, false)).pickup(g.now.Add(-g.hours(60, 72))).hub().destHub()
-		tr.at(g.now.Add(-g.minutes(20, 150)), kefu.ShipmentOutForDel, op.dest.city,
-			fmt.Sprintf("派送中 — 【%s%s营业部】快递员%s正在派送", op.dest.city, pick(g, op.dest.districts), pick(g, courierNames)))
+		tr.outAt(g.now.Add(-g.minutes(20, 150)))
 		g.placeBefore(op, tr.ev[0].At)
 		tr.done()
 		return

@@ -23,12 +23,13 @@ type scenario struct {
 	prio     kefu.Priority
 	channels []kefu.Channel
 	cats     []string // product categories the case is about; empty: any shippable goods
+	skus     []string // narrower: the products the case fits
+	colour   string   // the colour the buyer ordered, when the case is about it
 	fate     fate
 	weight   int
 	multi    bool // the order has several lines
 	notSF    bool // the parcel went with a courier other than SF
 	lead     bool // a supervisor often takes it
-	maxDays  float64
 	subject  string
 	open     []step
 	first    []step
@@ -57,9 +58,9 @@ type handoff struct {
 }
 
 func cust(text string, pics ...int) step { return step{k: 'C', text: text, pics: pics} }
-func reply(text string) step              { return step{k: 'A', text: text} }
-func note(text string) step               { return step{k: 'N', text: text} }
-func system(text string) step             { return step{k: 'S', text: text} }
+func reply(text string) step             { return step{k: 'A', text: text} }
+func note(text string) step              { return step{k: 'N', text: text} }
+func system(text string) step            { return step{k: 'S', text: text} }
 
 // fateKind says what happened to a ticket's order by the time the customer wrote.
 type fateKind int
@@ -99,6 +100,14 @@ var (
 	chRequest  = []kefu.Channel{kefu.ChannelPortal, kefu.ChannelChat, kefu.ChannelAPI, kefu.ChannelEmail}
 	chComplain = []kefu.Channel{kefu.ChannelPhone, kefu.ChannelChat, kefu.ChannelEmail, kefu.ChannelChat}
 	chEN       = []kefu.Channel{kefu.ChannelEmail, kefu.ChannelChat, kefu.ChannelPortal}
+)
+
+// Products some scenarios fit.
+var (
+	skusNavy    = []string{"AP-1001", "AP-1002", "AP-1004", "AP-1006"} // come in 藏青
+	skusTops    = []string{"AP-1001", "AP-1002", "AP-1004", "AP-1006"}
+	skusBattery = []string{"EL-2001", "EL-2002", "EL-2003", "EL-2004", "EL-2007"}
+	skusFruit   = []string{"FR-3002", "FR-3003"}
 )
 
 // scenarios lists every scenario, Chinese first.

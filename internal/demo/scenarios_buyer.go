@@ -43,7 +43,7 @@ func scenariosBuyer() []*scenario {
 		{
 			key: "custom_made_return", category: "buyer.seven_day_return", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
 			channels: chRequest, cats: []string{catCustom}, fate: fate{fDelivered, 1, 5}, weight: 3,
-			subject: "定制的{product}想退货",
+			subject: "{product}不喜欢，想退货",
 			open: []step{
 				cust("你好，我前几天买的{product}（{variant}），收到后觉得不太喜欢，能七天无理由退吗？"),
 			},
@@ -60,7 +60,7 @@ func scenariosBuyer() []*scenario {
 		},
 		{
 			key: "change_address", category: "buyer.change_address", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
-			channels: []kefu.Channel{kefu.ChannelChat, kefu.ChannelPhone, kefu.ChannelPortal}, fate: fate{fPacked, 0.1, 0.5}, weight: 5,
+			channels: []kefu.Channel{kefu.ChannelChat, kefu.ChannelPhone, kefu.ChannelPortal}, fate: fate{fPacked, 0.15, 0.5}, weight: 5,
 			subject: "下单后想修改收货地址",
 			open: []step{
 				cust("刚下的单 {order}，收货地址写成了公司的，想改成家里的，还来得及吗？"),

@@ -9,9 +9,10 @@ func scenariosProduct() []*scenario {
 		{
 			key: "colour_difference", category: "product.colour_difference", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
 			channels: chRequest, cats: []string{catApparel}, fate: fate{fDelivered, 0.1, 3}, weight: 8,
+			skus: skusNavy, colour: "藏青",
 			subject: "{product}颜色和图片差别太大",
 			open: []step{
-				cust("你好，我买的{product}（{variant}）今天到了，颜色和详情页差太多了吧？详情页上是正常的颜色，实物明显偏紫。我是在窗边自然光下拍的，第一张是你们详情页截图，第二张是实物，你们自己看看。订单号 {order}", imgListingNavy, imgReceivedNavy),
+				cust("你好，我买的{product}（{variant}）今天到了，颜色和详情页差太多了吧？详情页上是藏青色，实物明显偏紫。我是在窗边自然光下拍的，第一张是你们详情页截图，第二张是实物，你们自己看看。订单号 {order}", imgListingNavy, imgReceivedNavy),
 			},
 			first: []step{
 				reply("亲，您好，我是售后客服{agent}，很高兴为您服务～非常抱歉给您带来了不便！看了您发来的照片，确实和详情页有差异。不同屏幕和光线下颜色会有一些偏差，不过您这件差得比较明显。想跟您确认一下：吊牌和包装袋都还在吗？您是希望换一件同款，还是退货退款呢？"),
@@ -30,7 +31,7 @@ func scenariosProduct() []*scenario {
 		},
 		{
 			key: "electronics_defect", category: "product.quality_defect", typ: kefu.TypeAfterSales, prio: kefu.PriorityHigh,
-			channels: chAll, cats: []string{catElectronics}, fate: fate{fDelivered, 3, 14}, weight: 6,
+			channels: chAll, cats: []string{catElectronics}, skus: skusBattery, fate: fate{fDelivered, 3, 14}, weight: 6,
 			subject: "{product}用了没几天就坏了",
 			open: []step{
 				cust("{product}买了没多久就出问题了：充不进电，指示灯也不亮，换了充电线和插头都一样。拍了照片，订单 {order}。", imgCracked),
@@ -51,8 +52,8 @@ func scenariosProduct() []*scenario {
 			resend: true,
 		},
 		{
-			key: "fresh_spoiled", category: "product.quality_defect", typ: kefu.TypeComplaint, prio: kefu.PriorityUrgent,
-			channels: chComplain, cats: []string{catFresh}, fate: fate{fDelivered, 0.05, 0.6}, weight: 4,
+			key: "fresh_spoiled", category: "product.quality_defect", typ: kefu.TypeComplaint, prio: kefu.PriorityHigh,
+			channels: chComplain, cats: []string{catFresh}, skus: skusFruit, fate: fate{fDelivered, 0.05, 0.6}, weight: 4,
 			subject: "{product}收到就坏了",
 			open: []step{
 				cust("刚收到的{product}，打开就一股味道，好多都发软、长毛了，冰袋全化了。这还怎么吃？照片你们自己看！", imgMould),
@@ -73,7 +74,7 @@ func scenariosProduct() []*scenario {
 		},
 		{
 			key: "size_exchange", category: "product.wrong_size", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
-			channels: chRequest, cats: []string{catApparel}, fate: fate{fDelivered, 0.5, 5}, weight: 8,
+			channels: chRequest, cats: []string{catApparel}, skus: skusTops, fate: fate{fDelivered, 0.5, 5}, weight: 8,
 			subject: "{product}尺码偏小，想换大一码",
 			open: []step{
 				cust("你好，买的{product}（{variant}）穿着偏小，我是按你们的尺码表选的，肩膀那里很紧。想换大一码，有货吗？"),
@@ -81,7 +82,7 @@ func scenariosProduct() []*scenario {
 			first: []step{
 				reply("亲，您好，我是售后客服{agent}。非常抱歉尺码不合适给您带来了不便。麻烦告诉我一下您的身高体重和平时穿的尺码，我帮您确认换哪个码更合适～"),
 			},
-			more: []step{cust("175，70 公斤，平时穿 L，这件 L 的肩宽明显比别家的小。")},
+			more: []step{cust("身高 172，体重 65 公斤，别家衣服我一直穿这个码，你们这款肩宽明显偏小。")},
 			hand: &handoff{team: teamWarehouse,
 				note: "客户需要把{product}（{variant}）换大一码，请确认库存并预留一件。客户反馈该款肩宽偏小，建议核对尺码表。",
 				wait: "根据您的情况，换大一码会更合适。我已经请仓库同事确认库存并帮您预留，今天之内给您答复。",
@@ -179,7 +180,7 @@ func scenariosProduct() []*scenario {
 		},
 		{
 			key: "flaw", category: "product.flaw", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
-			channels: chRequest, cats: []string{catApparel}, fate: fate{fDelivered, 0.1, 4}, weight: 4,
+			channels: chRequest, cats: []string{catApparel}, skus: skusTops, fate: fate{fDelivered, 0.1, 4}, weight: 4,
 			subject: "{product}有污渍和线头",
 			open: []step{
 				cust("刚收到{product}，袖口有一块黄色污渍，还有好几个线头没剪，新衣服怎么会这样？", imgStain),
@@ -197,7 +198,7 @@ func scenariosProduct() []*scenario {
 		},
 		{
 			key: "not_as_pictured", category: "product.not_as_pictured", typ: kefu.TypeComplaint, prio: kefu.PriorityNormal,
-			channels: chRequest, cats: []string{catApparel}, fate: fate{fDelivered, 0.5, 5}, weight: 3,
+			channels: chRequest, cats: []string{catApparel}, skus: []string{"AP-1001", "AP-1003", "AP-1006"}, fate: fate{fDelivered, 0.5, 5}, weight: 3,
 			subject: "{product}面料和描述不符",
 			open: []step{
 				cust("详情页写的 100% 纯棉，收到一看吊牌上写的是 60% 棉、40% 聚酯纤维，这不是虚假宣传吗？", imgTag),
@@ -221,7 +222,7 @@ func scenariosProduct() []*scenario {
 		{
 			key: "digital_code", category: "product.quality_defect", typ: kefu.TypeAfterSales, prio: kefu.PriorityHigh,
 			channels: []kefu.Channel{kefu.ChannelChat, kefu.ChannelEmail, kefu.ChannelPortal, kefu.ChannelAPI}, cats: []string{catDigital}, fate: fate{fDigital, 0.02, 2}, weight: 3,
-			subject: "{product}激活码提示已被使用",
+			subject: "{product}：激活码提示已被使用",
 			open: []step{
 				cust("买的{product}，激活码输进去提示“该激活码已被使用”，我根本没用过！订单 {order}"),
 			},
@@ -241,7 +242,7 @@ func scenariosProduct() []*scenario {
 		},
 		{
 			key: "warranty_repair", category: "product.quality_defect", typ: kefu.TypeAfterSales, prio: kefu.PriorityNormal,
-			channels: []kefu.Channel{kefu.ChannelEmail, kefu.ChannelPhone, kefu.ChannelPortal}, cats: []string{catElectronics}, fate: fate{fDelivered, 30, 60}, weight: 3,
+			channels: []kefu.Channel{kefu.ChannelEmail, kefu.ChannelPhone, kefu.ChannelPortal}, cats: []string{catElectronics}, skus: skusBattery, fate: fate{fDelivered, 30, 60}, weight: 3,
 			subject: "{product}保修期内坏了，怎么保修",
 			open: []step{
 				cust("{product}用了一两个月，现在会自己关机，还在保修期吧？怎么处理？订单 {order}"),

@@ -8,7 +8,7 @@ func scenariosService() []*scenario {
 	return []*scenario{
 		{
 			key: "misleading_washing", category: "service.misleading_advice", typ: kefu.TypeComplaint, prio: kefu.PriorityHigh,
-			channels: chComplain, cats: []string{catApparel}, fate: fate{fDelivered, 3, 10}, weight: 3, lead: true,
+			channels: chComplain, cats: []string{catApparel}, skus: []string{"AP-1001", "AP-1002", "AP-1005"}, fate: fate{fDelivered, 3, 10}, weight: 3, lead: true,
 			subject: "客服说可以机洗，结果洗一次就缩水了",
 			open: []step{
 				cust("买之前我专门问过你们客服，说这件{product}可以机洗、不会缩水，我才买的。结果洗了一次就缩了一圈，根本穿不了！聊天记录我还留着。"),
@@ -27,7 +27,7 @@ func scenariosService() []*scenario {
 		},
 		{
 			key: "misleading_charging", category: "service.misleading_advice", typ: kefu.TypeComplaint, prio: kefu.PriorityHigh,
-			channels: chComplain, cats: []string{catElectronics}, fate: fate{fDelivered, 1, 6}, weight: 2, lead: true,
+			channels: chComplain, cats: []string{catElectronics}, skus: []string{"EL-2001", "EL-2002", "EL-2003", "EL-2004"}, fate: fate{fDelivered, 1, 6}, weight: 2, lead: true,
 			subject: "售前说支持快充，实际充了四个多小时",
 			open: []step{
 				cust("下单前问过你们客服，{product}是不是支持快充、两小时能充满，客服说完全可以。结果我充了四个多小时才满，这不是误导吗？"),
@@ -50,7 +50,7 @@ func scenariosService() []*scenario {
 		},
 		{
 			key: "agent_attitude", category: "service.agent_attitude", typ: kefu.TypeComplaint, prio: kefu.PriorityHigh,
-			channels: chComplain, cats: []string{catElectronics, catApparel}, fate: fate{fDelivered, 2, 15}, weight: 3, lead: true,
+			channels: chComplain, cats: []string{catElectronics}, fate: fate{fDelivered, 2, 15}, weight: 3, lead: true,
 			subject: "投诉客服态度敷衍",
 			open: []step{
 				cust("昨天在线咨询，你们客服回复特别敷衍，我问了三遍都是复制粘贴，最后还来一句“您自己看详情页”。这是什么态度？"),
@@ -190,7 +190,7 @@ func scenariosService() []*scenario {
 		},
 		{
 			key: "usage_pairing", typ: kefu.TypeConsultation, prio: kefu.PriorityLow,
-			channels: []kefu.Channel{kefu.ChannelChat, kefu.ChannelPhone, kefu.ChannelEmail}, cats: []string{catElectronics}, fate: fate{fDelivered, 0.1, 10}, weight: 5,
+			channels: []kefu.Channel{kefu.ChannelChat, kefu.ChannelPhone, kefu.ChannelEmail}, cats: []string{catElectronics}, skus: []string{"EL-2001", "EL-2002", "EL-2007"}, fate: fate{fDelivered, 0.1, 10}, weight: 5,
 			subject: "{product}怎么连接手机",
 			open: []step{
 				cust("请问{product}怎么和手机连接？说明书看不太懂。"),

@@ -48,13 +48,13 @@ type route struct {
 	Method, Path string
 	Summary      string
 	Tag          string
-	Public       bool           // no bearer token needed
-	Query        []param        // query parameters
-	In           any            // request body type, nil for none
-	Out          any            // response body type
-	Status       int            // success status
-	Multipart    bool           // also accepts multipart/form-data
-	Handler      handlerFunc    // nil when Raw is set
+	Public       bool             // no bearer token needed
+	Query        []param          // query parameters
+	In           any              // request body type, nil for none
+	Out          any              // response body type
+	Status       int              // success status
+	Multipart    bool             // also accepts multipart/form-data
+	Handler      handlerFunc      // nil when Raw is set
 	Raw          http.HandlerFunc // a handler that writes its own response (downloads, the document)
 }
 

@@ -57,7 +57,7 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		op["responses"] = map[string]any{
 			strconv.Itoa(status): ok,
-			"default": map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}},
+			"default":            map[string]any{"description": "an error", "content": map[string]any{"application/json": map[string]any{"schema": map[string]any{"$ref": "#/components/schemas/Error"}}}},
 		}
 		if !rt.Public {
 			op["security"] = []map[string][]string{{"bearer": {}}}

@@ -57,4 +57,3 @@ func (a *API) routeTable() []route {
 		{Method: "PATCH", Path: v1 + "/categories/{id}", Summary: "Rename, reorder or archive a category", Tag: "categories", Handler: a.updateCategory, In: ticket.CategoryInput{}, Out: kefu.Category{}},
 	}
 }
-

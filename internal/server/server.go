@@ -36,8 +36,13 @@ type Server struct {
 	handler http.Handler
 }
 
-// New builds the server's handler tree.
-func New(st *store.Store, api *httpapi.API, log *slog.Logger) *Server {
+// Site is a part of the server that adds its own routes (the workspace).
+type Site interface {
+	Register(mux *http.ServeMux, wrap func(pattern string, h http.Handler) http.Handler)
+}
+
+// New builds the server's handler tree: the API, then each site.
+func New(st *store.Store, api *httpapi.API, log *slog.Logger, sites ...Site) *Server {
 	s := &Server{st: st, log: log, reg: prometheus.NewRegistry()}
 	s.reqs = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "kefu_http_requests_total", Help: "HTTP requests by route, method and status code."}, []string{"route", "method", "code"})
 	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "kefu_http_request_duration_seconds", Help: "HTTP request latency by route.",
@@ -49,6 +54,9 @@ func New(st *store.Store, api *httpapi.API, log *slog.Logger) *Server {
 
 	mux := http.NewServeMux()
 	api.Register(mux, s.instrument)
+	for _, site := range sites {
+		site.Register(mux, s.instrument)
+	}
 	mux.Handle("GET /healthz", s.instrument("GET /healthz", http.HandlerFunc(s.healthz)))
 	mux.Handle("GET /readyz", s.instrument("GET /readyz", http.HandlerFunc(s.readyz)))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{}))

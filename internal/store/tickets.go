@@ -277,6 +277,7 @@ type TicketFilter struct {
 	AssigneeID  int64
 	Unassigned  bool
 	TeamID      int64
+	TeamIDs     []int64 // any of these teams
 	CustomerID  int64
 	OrderID     int64
 	Channel     kefu.Channel
@@ -299,15 +300,8 @@ type ticketCursor struct {
 	ID int64 `json:"i"`
 }
 
-// Tickets lists the tickets f selects, and a cursor for the next page ("" at the end).
-func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*kefu.Ticket, string, error) {
-	sortCol := f.Sort
-	if sortCol == "" {
-		sortCol = "updated_at"
-	}
-	isTime := strings.HasSuffix(sortCol, "_at")
-	var where []string
-	var args []any
+// ticketWhere builds the conditions of a ticket filter, cursor aside.
+func ticketWhere(f *TicketFilter) (where []string, args []any) {
 	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	if cond, a := f.Scope.sql(); cond != "" {
 		add(cond, a...)
@@ -326,6 +320,13 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*kefu.Ticket, st
 	}
 	if f.TeamID > 0 {
 		add(`t.team_id = ?`, f.TeamID)
+	}
+	if len(f.TeamIDs) > 0 {
+		a := make([]any, len(f.TeamIDs))
+		for i, id := range f.TeamIDs {
+			a[i] = id
+		}
+		add(`t.team_id IN (`+placeholders(len(a))+`)`, a...)
 	}
 	if f.CustomerID > 0 {
 		add(`t.customer_id = ?`, f.CustomerID)
@@ -360,6 +361,32 @@ func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*kefu.Ticket, st
 	if !f.UpdatedTo.IsZero() {
 		add(`t.updated_at < ?`, f.UpdatedTo)
 	}
+	return where, args
+}
+
+// CountTickets counts the tickets f selects (cursor and limit aside).
+func (s *Store) CountTickets(ctx context.Context, f TicketFilter) (int, error) {
+	where, args := ticketWhere(&f)
+	q := `SELECT COUNT(*) FROM tickets t`
+	if len(where) > 0 {
+		q += ` WHERE ` + strings.Join(where, ` AND `)
+	}
+	var n int
+	if err := s.queryRow(ctx, q, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count tickets: %w", err)
+	}
+	return n, nil
+}
+
+// Tickets lists the tickets f selects, and a cursor for the next page ("" at the end).
+func (s *Store) Tickets(ctx context.Context, f TicketFilter) ([]*kefu.Ticket, string, error) {
+	sortCol := f.Sort
+	if sortCol == "" {
+		sortCol = "updated_at"
+	}
+	isTime := strings.HasSuffix(sortCol, "_at")
+	where, args := ticketWhere(&f)
+	add := func(cond string, a ...any) { where = append(where, cond); args = append(args, a...) }
 	cmp, dir := "<", "DESC"
 	if f.Asc {
 		cmp, dir = ">", "ASC"
@@ -446,7 +473,9 @@ func (s *Store) CountTicketsByStatus(ctx context.Context) (map[kefu.Status]int, 
 
 // AddHandoff records a transfer and sets h.ID.
 func (s *Store) AddHandoff(ctx context.Context, h *kefu.Handoff) error {
-	h.CreatedAt = now()
+	if h.CreatedAt.IsZero() {
+		h.CreatedAt = now()
+	}
 	err := s.writeRow(ctx, `INSERT INTO handoffs (ticket_id, from_user_id, to_user_id, to_team_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
 		h.TicketID, h.FromUserID, h.ToUserID, h.ToTeamID, h.Note, h.CreatedAt).Scan(&h.ID)
 	if err != nil {

@@ -1,0 +1,149 @@
+// kefu workspace behaviour: keyboard, live updates, presence, canned
+// responses, lightbox. Plain JavaScript; htmx does the partial updates.
+(function () {
+  "use strict";
+  var body = document.body;
+  function csrf() {
+    try { return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (e) { return ""; }
+  }
+  function typingInField(e) {
+    var t = e.target;
+    return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
+  }
+
+  // Inbox: rows open on click; j/k move, Enter opens, x selects, / filters.
+  var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-href]"));
+  var cur = -1;
+  function mark(i) {
+    if (!rows.length) return;
+    if (cur >= 0) rows[cur].classList.remove("cur");
+    cur = Math.max(0, Math.min(rows.length - 1, i));
+    rows[cur].classList.add("cur");
+    rows[cur].scrollIntoView({ block: "nearest" });
+  }
+  rows.forEach(function (tr) {
+    tr.addEventListener("click", function (e) {
+      if (e.target.closest("a,input,button,select")) return;
+      location.href = tr.getAttribute("data-href");
+    });
+  });
+  var all = document.querySelector("[data-all]");
+  if (all) all.addEventListener("change", function () {
+    document.querySelectorAll("input[name=ids]").forEach(function (c) { c.checked = all.checked; });
+  });
+
+  var composer = document.getElementById("composer");
+  var textarea = document.getElementById("body");
+  function setMode(kind) {
+    if (!composer) return;
+    var radio = composer.querySelector("input[name=kind][value=" + kind + "]");
+    if (radio) { radio.checked = true; }
+    composer.classList.toggle("note", kind === "note");
+    if (textarea) textarea.placeholder = textarea.getAttribute("data-ph-" + kind) || textarea.placeholder;
+    if (textarea) textarea.focus();
+  }
+  if (composer) {
+    composer.addEventListener("change", function (e) {
+      if (e.target.name === "kind") setMode(e.target.value);
+    });
+    var checked = composer.querySelector("input[name=kind]:checked");
+    if (checked) composer.classList.toggle("note", checked.value === "note");
+    composer.addEventListener("keydown", function (e) {
+      if (e.key === "Enter" && (e.ctrlKey || e.metaKey)) { e.preventDefault(); composer.requestSubmit(); }
+    });
+    composer.addEventListener("submit", function () {
+      var b = document.getElementById("send"); if (b) b.disabled = true;
+    });
+  }
+
+  document.addEventListener("keydown", function (e) {
+    if (e.ctrlKey || e.metaKey || e.altKey) return;
+    if (typingInField(e)) { if (e.key === "Escape") e.target.blur(); return; }
+    switch (e.key) {
+      case "j": mark(cur + 1); break;
+      case "k": mark(cur - 1); break;
+      case "Enter": if (cur >= 0) location.href = rows[cur].getAttribute("data-href"); break;
+      case "x": if (cur >= 0) { var c = rows[cur].querySelector("input[name=ids]"); if (c) c.checked = !c.checked; } break;
+      case "/": var f = document.querySelector("#filters input[name=tag], #filters select"); if (f) { e.preventDefault(); f.focus(); } break;
+      case "r": if (composer) { e.preventDefault(); setMode("reply"); } break;
+      case "n": if (composer) { e.preventDefault(); setMode("note"); } break;
+      case "g": location.href = "/"; break;
+      default: return;
+    }
+  });
+
+  // Canned responses: insert the filled-in text at the cursor.
+  document.addEventListener("click", function (e) {
+    var b = e.target.closest("[data-insert]");
+    if (!b || !textarea) return;
+    var text = b.getAttribute("data-insert");
+    var s = textarea.selectionStart || 0, en = textarea.selectionEnd || 0;
+    textarea.value = textarea.value.slice(0, s) + text + textarea.value.slice(en);
+    textarea.selectionStart = textarea.selectionEnd = s + text.length;
+    var d = document.getElementById("canned"); if (d) d.open = false;
+    textarea.focus();
+  });
+
+  // Lightbox for photo attachments.
+  var lb = document.getElementById("lightbox");
+  document.addEventListener("click", function (e) {
+    var a = e.target.closest("a[data-lightbox]");
+    if (a && lb) { e.preventDefault(); lb.querySelector("img").src = a.href; lb.hidden = false; return; }
+    if (lb && !lb.hidden && e.target.closest("#lightbox")) lb.hidden = true;
+  });
+  document.addEventListener("keydown", function (e) { if (e.key === "Escape" && lb) lb.hidden = true; });
+
+  body.addEventListener("kefu:saved", function () { flash("✓"); });
+  function flash(text) {
+    var f = document.createElement("div"); f.className = "flash toast"; f.textContent = text;
+    body.appendChild(f); setTimeout(function () { f.remove(); }, 1500);
+  }
+
+  // Live updates over Server-Sent Events.
+  var liveEl = document.querySelector("[data-live]");
+  if (liveEl && window.EventSource) {
+    var topic = liveEl.getAttribute("data-live");
+    var es = new EventSource("/live?topic=" + encodeURIComponent(topic));
+    es.addEventListener("messages", function () {
+      if (window.htmx) htmx.trigger(body, "kefu:messages");
+      if (document.hidden) document.title = "● " + document.title.replace(/^● /, "");
+    });
+    es.addEventListener("ticket", function () { if (window.htmx) htmx.trigger(body, "kefu:inbox"); });
+    var presenceBox = document.getElementById("presence");
+    var seen = {};
+    es.addEventListener("presence", function (ev) {
+      if (!presenceBox) return;
+      var m = JSON.parse(ev.data), d = m.data || {};
+      seen[m.user_id] = { name: d.name, state: d.state, at: Date.now() };
+      renderPresence();
+    });
+    function renderPresence() {
+      if (!presenceBox) return;
+      var parts = [], now = Date.now();
+      Object.keys(seen).forEach(function (k) {
+        var p = seen[k];
+        if (now - p.at > (p.state === "typing" ? 6000 : 25000)) { delete seen[k]; return; }
+        parts.push((p.state === "typing" ? "✎ " : "👁 ") + p.name);
+      });
+      presenceBox.textContent = parts.join("  ");
+      presenceBox.classList.toggle("warn", parts.length > 0);
+    }
+    setInterval(renderPresence, 3000);
+  }
+  document.addEventListener("visibilitychange", function () { if (!document.hidden) document.title = document.title.replace(/^● /, ""); });
+
+  // Tell colleagues on the same ticket that we are here, and when we type.
+  var tp = document.querySelector("[data-ticket]");
+  if (tp) {
+    var id = tp.getAttribute("data-ticket"), lastTyping = 0;
+    function announce(state) {
+      var fd = new URLSearchParams(); fd.set("state", state);
+      fetch("/tickets/" + id + "/presence", { method: "POST", headers: { "X-CSRF-Token": csrf() }, body: fd, credentials: "same-origin" }).catch(function () {});
+    }
+    announce("viewing");
+    setInterval(function () { if (!document.hidden) announce("viewing"); }, 10000);
+    if (textarea) textarea.addEventListener("input", function () {
+      var now = Date.now(); if (now - lastTyping > 2500) { lastTyping = now; announce("typing"); }
+    });
+  }
+})();

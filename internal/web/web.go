@@ -1,0 +1,252 @@
+// Package web is the agent workspace: server-rendered pages (html/template)
+// with htmx for partial updates and Server-Sent Events for live ones, all
+// assets embedded. It calls the same use cases as the REST API, so the same
+// role rules apply.
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kefu-dev/kefu/internal/customer"
+	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/store"
+	"github.com/kefu-dev/kefu/internal/ticket"
+	"github.com/kefu-dev/kefu/internal/user"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+//go:embed static
+var staticFS embed.FS
+
+// Web serves the workspace.
+type Web struct {
+	st        *store.Store
+	tickets   *ticket.Service
+	customers *customer.Service
+	users     *user.Service
+	hub       realtime.Hub
+	log       *slog.Logger
+	cat       catalogs
+	pages     map[string]*template.Template
+	loc       *time.Location // how times are shown
+}
+
+// New parses every template once; a template error stops the start.
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, hub realtime.Hub, log *slog.Logger) (*Web, error) {
+	cat, err := loadCatalogs()
+	if err != nil {
+		return nil, err
+	}
+	loc, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		loc = time.FixedZone("CST", 8*3600)
+	}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
+		if err != nil {
+			return nil, fmt.Errorf("parse template %s: %w", page, err)
+		}
+		w.pages[page] = t
+	}
+	return w, nil
+}
+
+// Register adds the workspace routes to mux.
+func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.Handler) {
+	static, _ := fs.Sub(staticFS, "static")
+	files := http.FileServerFS(static)
+	handle := func(pattern string, h http.Handler) { mux.Handle(pattern, wrap(pattern, w.secure(h))) }
+	handle("GET /static/", http.StripPrefix("/static/", cacheFor(files, 24*time.Hour)))
+	handle("GET /login", http.HandlerFunc(w.loginPage))
+	handle("POST /login", http.HandlerFunc(w.login))
+	handle("GET /setup", http.HandlerFunc(w.setupPage))
+	handle("POST /setup", http.HandlerFunc(w.setup))
+	for _, r := range []struct {
+		pattern string
+		h       pageFunc
+	}{
+		{"GET /{$}", w.inbox},
+		{"GET /inbox/views", w.inboxViews},
+		{"POST /tickets/bulk", w.bulk},
+		{"GET /tickets/{id}", w.ticketPage},
+		{"GET /tickets/{id}/conversation", w.conversation},
+		{"POST /tickets/{id}/messages", w.addMessage},
+		{"POST /tickets/{id}/props", w.updateProps},
+		{"POST /tickets/{id}/transfer", w.transfer},
+		{"POST /tickets/{id}/link-order", w.linkOrder},
+		{"GET /tickets/{id}/canned", w.cannedForTicket},
+		{"POST /tickets/{id}/presence", w.presence},
+		{"GET /attachments/{id}", w.attachment},
+		{"GET /live", w.live},
+		{"GET /settings/canned", w.cannedPage},
+		{"POST /settings/canned", w.saveCanned},
+		{"POST /settings/language", w.setLanguage},
+		{"POST /logout", w.logout},
+	} {
+		handle(r.pattern, w.session(r.h))
+	}
+	// Every other path answers with the workspace's own error page.
+	handle("/", http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		w.errorPage(rw, r, nil, http.StatusNotFound, w.cat.T(pickLanguage("", r), "error.not_found"))
+	}))
+}
+
+// secure adds the headers every workspace response carries.
+func (w *Web) secure(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		h := rw.Header()
+		h.Set("Content-Security-Policy", "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		next.ServeHTTP(rw, r)
+	})
+}
+
+func cacheFor(h http.Handler, d time.Duration) http.Handler {
+	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
+		rw.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(d.Seconds())))
+		h.ServeHTTP(rw, r)
+	})
+}
+
+// view is what every page template receives.
+type view struct {
+	Lang  string
+	User  *kefu.User
+	CSRF  string
+	Page  string
+	Path  string
+	Flash string
+	Data  any
+}
+
+func (w *Web) funcs(lang string) template.FuncMap {
+	return template.FuncMap{
+		"t":        func(key string, args ...any) string { return w.cat.T(lang, key, args...) },
+		"catName":  func(c *kefu.Category) string { return categoryName(lang, c) },
+		"ago":      func(t time.Time) string { return w.ago(lang, t) },
+		"fmtTime":  func(t time.Time) string { return t.In(w.loc).Format("2006-01-02 15:04") },
+		"fmtDate":  func(t time.Time) string { return t.In(w.loc).Format("2006-01-02") },
+		"money":    money,
+		"join":     strings.Join,
+		"safeHTML": func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
+		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
+		"bytes":    humanBytes,
+	}
+}
+
+func categoryName(lang string, c *kefu.Category) string {
+	if lang == "en" {
+		return c.NameEN
+	}
+	return c.NameZH
+}
+
+func (w *Web) ago(lang string, t time.Time) string {
+	d := time.Since(t)
+	switch {
+	case d < time.Minute:
+		return w.cat.T(lang, "ago.now")
+	case d < time.Hour:
+		return w.cat.T(lang, "ago.m", int(d.Minutes()))
+	case d < 48*time.Hour:
+		return w.cat.T(lang, "ago.h", int(d.Hours()))
+	}
+	return w.cat.T(lang, "ago.d", int(d.Hours()/24))
+}
+
+func money(minor int64, currency string) string {
+	sym := currency + " "
+	if currency == "CNY" {
+		sym = "¥"
+	}
+	sign := ""
+	if minor < 0 {
+		sign, minor = "-", -minor
+	}
+	return fmt.Sprintf("%s%s%d.%02d", sign, sym, minor/100, minor%100)
+}
+
+func humanBytes(n int64) string {
+	switch {
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	case n >= 1<<10:
+		return fmt.Sprintf("%.0f KB", float64(n)/(1<<10))
+	}
+	return fmt.Sprintf("%d B", n)
+}
+
+// render executes a page (or one of its named blocks) into a buffer first,
+// so a template error becomes the error page rather than half a page.
+func (w *Web) render(rw http.ResponseWriter, r *http.Request, status int, page, block string, v view) {
+	t, err := w.pages[page].Clone()
+	if err == nil {
+		t = t.Funcs(w.funcs(v.Lang))
+		var buf bytes.Buffer
+		if block == "" {
+			block = "layout"
+		}
+		if err = t.ExecuteTemplate(&buf, block, v); err == nil {
+			rw.Header().Set("Content-Type", "text/html; charset=utf-8")
+			rw.WriteHeader(status)
+			_, _ = buf.WriteTo(rw)
+			return
+		}
+	}
+	w.log.Error("render", "page", page, "block", block, "err", err)
+	if page != "error" {
+		w.errorPage(rw, r, v.User, http.StatusInternalServerError, w.cat.T(v.Lang, "error.internal", rw.Header().Get("X-Request-Id")))
+		return
+	}
+	http.Error(rw, "internal error", http.StatusInternalServerError)
+}
+
+func (w *Web) errorPage(rw http.ResponseWriter, r *http.Request, u *kefu.User, status int, msg string) {
+	lang := pickLanguage("", r)
+	if u != nil {
+		lang = pickLanguage(u.Language, r)
+	}
+	if r.Header.Get("HX-Request") == "true" {
+		rw.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		rw.WriteHeader(status)
+		_, _ = rw.Write([]byte(msg))
+		return
+	}
+	w.render(rw, r, status, "error", "", view{Lang: lang, User: u, CSRF: csrfOf(r), Path: r.URL.Path, Data: map[string]any{"Status": status, "Message": msg}})
+}
+
+// fail shows the error page for an error from a use case.
+func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) {
+	var fe *kefu.FieldError
+	var ce *kefu.ConflictError
+	var nf *kefu.NotFoundError
+	switch {
+	case errors.As(err, &fe):
+		w.errorPage(rw, r, v.User, http.StatusUnprocessableEntity, fe.Field+": "+fe.Message)
+	case errors.As(err, &ce):
+		w.errorPage(rw, r, v.User, http.StatusConflict, ce.Message)
+	case errors.As(err, &nf) && nf.Field != "":
+		w.errorPage(rw, r, v.User, http.StatusUnprocessableEntity, nf.Field+": "+nf.What+" does not exist")
+	case errors.Is(err, kefu.ErrNotFound):
+		w.errorPage(rw, r, v.User, http.StatusNotFound, w.cat.T(v.Lang, "error.not_found"))
+	case errors.Is(err, kefu.ErrForbidden):
+		w.errorPage(rw, r, v.User, http.StatusForbidden, w.cat.T(v.Lang, "error.forbidden"))
+	default:
+		w.log.Error("workspace request failed", "path", r.URL.Path, "err", err)
+		w.errorPage(rw, r, v.User, http.StatusInternalServerError, w.cat.T(v.Lang, "error.internal", rw.Header().Get("X-Request-Id")))
+	}
+}
