@@ -17,9 +17,9 @@ var lexicon = map[string]bool{}
 // maxLexiconWord is the length in characters of the lexicon's longest word.
 var maxLexiconWord int
 
-// stopChars are characters that carry no meaning on their own in a query
-// ("我的订单到了吗" is about 订单); they are dropped from a query when
-// something else is left.
+// stopChars are characters and words that carry no meaning on their own
+// in a query ("我的订单到了吗" is about 订单); they are dropped from the ends
+// of a query's stretches when something else is left.
 var stopChars = map[string]bool{}
 
 func init() {
@@ -51,39 +51,48 @@ func foldString(s string) string {
 }
 
 // segment cuts a run of CJK characters into lexicon words and the stretches
-// between them, dropping stop words. A stretch the lexicon does not know is
-// returned whole. When nothing but stop words is left it returns the run.
+// between them. A stretch the lexicon does not know is returned whole, less
+// the stop words at its ends ("我的", "到了吗"): inside it, a stop word may
+// be part of a word (想要 in 不想要了). When nothing is left it returns the
+// run.
 func segment(run []string) [][]string {
 	var out [][]string
-	var unknown []string
+	var stretch []string // characters between lexicon words
 	flush := func() {
-		if len(unknown) > 0 {
-			out = append(out, unknown)
-			unknown = nil
+		// Trim stop words, longest first, from both ends.
+		for trimmed := true; trimmed && len(stretch) > 0; {
+			trimmed = false
+			for l := min(maxLexiconWord, len(stretch)); l >= 1; l-- {
+				if stopChars[strings.Join(stretch[:l], "")] {
+					stretch, trimmed = stretch[l:], true
+					break
+				}
+				if stopChars[strings.Join(stretch[len(stretch)-l:], "")] {
+					stretch, trimmed = stretch[:len(stretch)-l], true
+					break
+				}
+			}
 		}
+		if len(stretch) > 0 {
+			out = append(out, stretch)
+		}
+		stretch = nil
 	}
 	for i := 0; i < len(run); {
-		n, stop := 0, false
-		for l := min(maxLexiconWord, len(run)-i); l >= 1; l-- {
-			w := strings.Join(run[i:i+l], "")
-			if stopChars[w] {
-				n, stop = l, true
-				break
-			}
-			if l >= 2 && lexicon[w] {
+		n := 0
+		for l := min(maxLexiconWord, len(run)-i); l >= 2; l-- {
+			if lexicon[strings.Join(run[i:i+l], "")] {
 				n = l
 				break
 			}
 		}
 		if n == 0 {
-			unknown = append(unknown, run[i])
+			stretch = append(stretch, run[i])
 			i++
 			continue
 		}
 		flush()
-		if !stop {
-			out = append(out, run[i:i+n])
-		}
+		out = append(out, run[i:i+n])
 		i += n
 	}
 	flush()
@@ -98,7 +107,7 @@ var stopEN = map[string]bool{}
 
 const stopWordsEN = `a an and are as at be by for from has have i in is it its me my of on or our that the this to was we were with you your`
 
-const stopWordsZH = `的 了 过 着 到 有 吗 呢 吧 啊 呀 哦 嘛 么 是 我 你 您 他 她 它 们 和 与 及 在 也 都 就 还 又 很 太 把 被 给 让 从 对 想 要 能 会 这 那 个 一下 一个 请问 您好 你好 谢谢 亲 麻烦 怎么 怎么办 什么 为什么 如何 哪里 可以 有没有 没有 已经 还是 但是 因为 所以`
+const stopWordsZH = `的 了 过 着 到 有 吗 呢 吧 啊 呀 哦 嘛 么 是 我 你 您 他 她 它 们 和 与 及 在 也 都 就 还 又 很 太 这 那 个 一下 一个 请问 您好 你好 谢谢 亲 麻烦 怎么 怎么办 什么 为什么 如何 哪里 可以 有没有 没有 已经 还是 但是 因为 所以`
 
 // lexiconWords are words of after-sales conversations: problems, goods,
 // logistics and money. Keep to words an agent would search for.

@@ -187,7 +187,7 @@ func chunkAt(rs []rune, i int) (from, to int, quoted bool, next int) {
 func phoneGroups(rs []rune, from, to, next int) (int, int) {
 	allDigits := func(a, b int) bool {
 		for k := a; k < b; k++ {
-			if classOf(rs[k]) != cDigit && rs[k] != '-' {
+			if classOf(rs[k]) != cDigit && rs[k] != '-' && !(k == from && rs[k] == '+') {
 				return false
 			}
 		}
@@ -213,6 +213,18 @@ func phoneGroups(rs []rune, from, to, next int) (int, int) {
 		return to, next
 	}
 	return end, end
+}
+
+// stripCountryCode turns +86 / 0086 mobile numbers into the eleven digits
+// shops write (and identities store); the index also holds every suffix of
+// a number, so the short form finds both.
+func stripCountryCode(d string) string {
+	for _, cc := range []string{"0086", "86"} {
+		if rest, ok := strings.CutPrefix(d, cc); ok && len(rest) == 11 && rest[0] == '1' {
+			return rest
+		}
+	}
+	return d
 }
 
 func (q *Query) addField(name, val string, quoted bool) error {
@@ -300,6 +312,7 @@ func (q *Query) addWords(val string, dst *[]expr, wordsAreText bool) {
 		case tNum:
 			c := clusters[i]
 			i = c.last
+			c.digits = stripCountryCode(c.digits)
 			if len(c.digits) >= minIDDigits {
 				*dst = append(*dst, termExpr{tok: c.digits, prefix: true})
 			} else {

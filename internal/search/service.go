@@ -222,7 +222,7 @@ func (s *Service) searchKind(ctx context.Context, kind store.SearchKind, q *Quer
 			score = h.Score / maxScore
 		}
 		if whole > 0 {
-			score += 0.6*float64(p.titleWhole)/float64(whole) + 0.3*float64(p.anyWhole)/float64(whole)
+			score += float64(p.titleWhole)/float64(whole) + 0.5*float64(p.anyWhole)/float64(whole)
 		}
 		p.item.Score = float64(int64(score*10000)) / 10000
 		out = append(out, p.item)
