@@ -76,6 +76,9 @@ type Item struct {
 	Channel    kefu.Channel `json:"channel,omitempty"`
 	CustomerID int64        `json:"customer_id,omitempty"` // tickets and orders
 	Time       *time.Time   `json:"time,omitempty"`        // tickets: updated; customers: created; orders: placed
+
+	// Related is a query that finds a customer's or an order's tickets.
+	Related string `json:"-"`
 }
 
 // Result is a search's answer: items grouped by kind, each group ranked.
@@ -270,7 +273,10 @@ func (s *Service) present(ctx context.Context, kind store.SearchKind, ids []int6
 		}
 		for _, c := range src {
 			created := c.CreatedAt
-			p := &presented{item: Item{Kind: kind, ID: c.ID, Title: c.Name, Time: &created}}
+			p := &presented{item: Item{Kind: kind, ID: c.ID, Title: c.Name, Time: &created, Related: "customer:" + quoteValue(c.Name)}}
+			if len(c.Identities) > 0 {
+				p.item.Related = "customer:" + quoteValue(c.Identities[0])
+			}
 			x := customerTexts(c)
 			x.body = append([]string{strings.Join(c.Identities, " · ")}, x.body...)
 			p.fill(q, x, nil)
@@ -283,7 +289,7 @@ func (s *Service) present(ctx context.Context, kind store.SearchKind, ids []int6
 		}
 		for _, o := range src {
 			placed := o.PlacedAt
-			p := &presented{item: Item{Kind: kind, ID: o.ID, Title: o.Number, CustomerID: o.CustomerID, Time: &placed}}
+			p := &presented{item: Item{Kind: kind, ID: o.ID, Title: o.Number, CustomerID: o.CustomerID, Time: &placed, Related: "order:" + quoteValue(o.Number)}}
 			x := orderTexts(o)
 			x.body = append([]string{strings.Join(x.title, " · ")}, x.body...)
 			p.fill(q, x, nil)
@@ -291,6 +297,14 @@ func (s *Service) present(ctx context.Context, kind store.SearchKind, ids []int6
 		}
 	}
 	return out, nil
+}
+
+// quoteValue writes a field prefix's value, quoted when it has spaces.
+func quoteValue(v string) string {
+	if strings.ContainsAny(v, " \t　") {
+		return `"` + strings.ReplaceAll(v, `"`, "") + `"`
+	}
+	return v
 }
 
 // fill computes how the texts match and picks the snippet: the body text

@@ -19,6 +19,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -37,6 +38,7 @@ type Web struct {
 	customers *customer.Service
 	users     *user.Service
 	hub       realtime.Hub
+	search    *search.Service
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
@@ -53,8 +55,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, search: search.New(st), log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -91,6 +93,7 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/presence", w.presence},
 		{"GET /attachments/{id}", w.attachment},
 		{"GET /live", w.live},
+		{"GET /search", w.searchPage},
 		{"GET /settings/canned", w.cannedPage},
 		{"POST /settings/canned", w.saveCanned},
 		{"POST /settings/language", w.setLanguage},
