@@ -24,6 +24,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strings"
@@ -124,7 +125,8 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 	qs := makeQueries(c, cfg.queries, 1)
 	warm := makeQueries(c, min(200, cfg.queries), 2)
 	fmt.Fprintf(out, "kefu search benchmark: %d tickets, %d messages, %d customers, %d orders; seed %d\n", cfg.tickets, cfg.messages, cfg.customers, cfg.orders, cfg.seed)
-	fmt.Fprintf(out, "query mix (%d): %s; ranking window %d\n\n", len(qs), describeMix(qs), cfg.window)
+	fmt.Fprintf(out, "query mix (%d): %s; ranking window %d\n", len(qs), describeMix(qs), cfg.window)
+	fmt.Fprintf(out, "machine: %d CPUs, load average %s at the start\n\n", runtime.NumCPU(), loadAvg())
 	var results []*result
 	for _, d := range cfg.dialects {
 		r, err := runDialect(ctx, cfg, store.Dialect(strings.TrimSpace(d)), c, qs, warm)
@@ -133,6 +135,7 @@ func run(ctx context.Context, cfg config, out io.Writer) error {
 		}
 		results = append(results, r)
 		report(out, r, categories(qs))
+		fmt.Fprintf(out, "  (load average %s after %s)\n\n", loadAvg(), r.dialect)
 	}
 	fmt.Fprintln(out, "aim: p95 < 50 ms")
 	for _, r := range results {
@@ -424,5 +427,18 @@ func report(out io.Writer, r *result, cats []string) {
 		}
 		fmt.Fprintf(out, "    slowest: %s\n", strings.Join(names, ", "))
 	}
-	fmt.Fprintln(out)
+}
+
+// loadAvg is the machine's 1, 5 and 15 minute load average: other work on
+// the machine shows in the latencies.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "unknown"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "unknown"
+	}
+	return strings.Join(f[:3], " ")
 }
