@@ -124,7 +124,29 @@ func Parse(s string) (*Query, error) {
 		}
 	}
 	q.dropStopWords()
+	q.Text = capExprs(q.Text)
+	q.Customer = capExprs(q.Customer)
+	q.Order = capExprs(q.Order)
 	return q, nil
+}
+
+// maxTerms bounds the conditions of one query: past a few dozen words a
+// query is a pasted text, and each more condition only costs time.
+const maxTerms = 32
+
+func capExprs(es []expr) []expr {
+	n := 0
+	for i, e := range es {
+		if a, ok := e.(andExpr); ok {
+			n += len(a)
+		} else {
+			n++
+		}
+		if n > maxTerms {
+			return es[:i]
+		}
+	}
+	return es
 }
 
 // fieldAt recognises "name:" at the start of rs and returns the field and

@@ -160,6 +160,11 @@ func TestParse(t *testing.T) {
 			t.Errorf("Parse(%q) = %+v, %v; want empty", s, q, err)
 		}
 	}
+	// A pasted text is cut to a bounded number of conditions.
+	long, _ := Parse(strings.Repeat("退款 物流 refund ", 100))
+	if n := strings.Count(FTS5(long.Text), `"`) / 2; n == 0 || n > maxTerms {
+		t.Errorf("a long query has %d terms", n)
+	}
 	// Whatever is typed renders as valid syntax: quotes are never unbalanced.
 	for _, s := range []string{`a"b`, `"unclosed`, `'; DROP TABLE x; --`, `\`, `*`, `NEAR(a b)`, `a OR b`, `-x`, `col:val`} {
 		q, err := Parse(s)
