@@ -33,6 +33,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/realtime"
 	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -52,6 +53,7 @@ Usage:
   kefu user add --email E --name N --role R [--password-stdin] [--team NAME]
   kefu token add --email E     print a new API token for the user
   kefu demo                    load the demo shop into the database
+  kefu reindex                 rebuild the search index, with a progress bar
   kefu version
 
 Every command takes --data-dir / --database-url (or KEFU_DATA_DIR /
@@ -90,6 +92,8 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		return tokenAdd(ctx, rest, stdout, stderr, getenv)
 	case "demo":
 		return loadDemo(ctx, rest, stdout, stderr, getenv)
+	case "reindex":
+		return reindex(ctx, rest, stdout, stderr, getenv)
 	case "version":
 		fmt.Fprintln(stdout, "kefu", buildVersion())
 		return nil
@@ -183,6 +187,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		if sum != nil {
 			demoLoaded = true
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
+			if err := search.New(st).Reindex(ctx, nil); err != nil {
+				return fmt.Errorf("index the demo shop: %w", err)
+			}
 		}
 		// The demo shop's support address, reachable through the SMTP listener.
 		if _, err := email.EnsureDemoChannel(ctx, st); err != nil {
@@ -244,6 +251,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			return fmt.Errorf("listen for SMTP on %s: %w", cfg.SMTPAddr, err)
 		}
 	}
+	outbox.Register(search.ConsumerName, search.New(st).HandleEvents)
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
@@ -420,6 +428,11 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 		fmt.Fprintln(stdout, "the demo shop is already loaded")
 		return nil
 	}
+	// The demo writes its rows directly: index them now rather than when
+	// the server's outbox consumer gets to them.
+	if err := search.New(st).Reindex(ctx, nil); err != nil {
+		return fmt.Errorf("index the demo shop: %w", err)
+	}
 	cases := aftersale.New(st, ticket.New(st, customer.New(st)), slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
 	n, err := cases.LoadDemo(ctx)
 	if err != nil {
@@ -428,4 +441,43 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages, %d after-sales cases\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages, n)
 	fmt.Fprintln(stdout, `sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test with the password "demo"`)
 	return nil
+}
+
+// reindex rebuilds the search index from the database. It is safe while
+// servers run: each batch holds the search consumer's lock.
+func reindex(ctx context.Context, args []string, stdout, stderr io.Writer, getenv func(string) string) error {
+	cfg, _, err := parse("reindex", args, false, stderr, getenv, nil)
+	if err != nil {
+		return err
+	}
+	st, _, err := openStore(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	start := time.Now()
+	if err := search.New(st).Reindex(ctx, search.ProgressBar(stderr, isTerminal(stderr))); err != nil {
+		return err
+	}
+	size, err := st.SearchIndexSize(ctx)
+	if err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("search index rebuilt in %s", time.Since(start).Round(time.Millisecond))
+	if size >= 0 {
+		msg += fmt.Sprintf(" (%.1f MiB)", float64(size)/(1<<20))
+	}
+	fmt.Fprintln(stdout, msg)
+	return nil
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar can
+// redraw itself.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }

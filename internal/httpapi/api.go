@@ -20,6 +20,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -38,6 +39,7 @@ type API struct {
 	rules     *automation.Service
 	later     *schedule.Service
 	emails    *email.Channels
+	searcher  *search.Service
 	log       *slog.Logger
 	routes    []route
 }
@@ -62,7 +64,7 @@ type Services struct {
 // New returns the API on its services.
 func New(st *store.Store, svc Services, log *slog.Logger) *API {
 	a := &API{st: st, tickets: svc.Tickets, customers: svc.Customers, users: svc.Users, cases: svc.Cases,
-		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, emails: svc.Email, log: log}
+		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, emails: svc.Email, searcher: search.New(st), log: log}
 	a.routes = a.routeTable()
 	return a
 }

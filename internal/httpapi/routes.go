@@ -8,6 +8,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/routing"
 	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -75,6 +76,7 @@ func (a *API) routeTable() []route {
 		{Method: "DELETE", Path: v1 + "/aftersale/playbooks/{reason}", Summary: "Go back to the default playbook", Tag: "aftersale", Handler: a.resetPlaybook, Out: aftersale.Playbook{}},
 		{Method: "GET", Path: v1 + "/aftersale/webhook", Summary: "The shop webhook (admin; the secret is never shown)", Tag: "aftersale", Handler: a.getWebhook, Out: aftersale.WebhookView{}},
 		{Method: "PUT", Path: v1 + "/aftersale/webhook", Summary: "Set the shop webhook; an empty secret keeps or generates one (shown once)", Tag: "aftersale", Handler: a.putWebhook, In: aftersale.Webhook{}, Out: aftersale.WebhookView{}},
+		{Method: "GET", Path: v1 + "/search", Summary: "Search tickets, customers and orders the caller may see", Tag: "search", Handler: a.search, Query: searchParams, Out: search.Result{}},
 
 		{Method: "GET", Path: v1 + "/users", Summary: "List users", Tag: "users", Handler: a.listUsers, Out: page[kefu.User]{}},
 		{Method: "POST", Path: v1 + "/users", Summary: "Create a user (admin)", Tag: "users", Handler: a.createUser, In: user.Input{}, Out: userCreated{}, Status: 201},

@@ -102,19 +102,31 @@ func (s *Service) Invalidate() {
 
 // config returns the policies in order and the compiled calendars,
 // reloading them when another node or an edit changed them.
+//
+// The mutex guards only the cached values, never a query: a request holding
+// a database connection must not wait on another request that waits for a
+// connection (with a full pool, that deadlocked under load in bench/load).
 func (s *Service) config(ctx context.Context) ([]*kefu.SLAPolicy, map[int64]*Calendar, *int64, error) {
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if s.version != "" && time.Since(s.checked) < cacheTTL {
+		defer s.mu.Unlock()
 		return s.policies, s.calendars, s.defaultID, nil
 	}
+	cached := s.version
+	s.mu.Unlock()
 	v, err := s.st.SLAPolicyVersion(ctx)
 	if err != nil {
 		return nil, nil, nil, err
 	}
-	if v == s.version {
-		s.checked = time.Now()
-		return s.policies, s.calendars, s.defaultID, nil
+	if v == cached {
+		s.mu.Lock()
+		if s.version == v {
+			s.checked = time.Now()
+			ps, cals, def := s.policies, s.calendars, s.defaultID
+			s.mu.Unlock()
+			return ps, cals, def, nil
+		}
+		s.mu.Unlock()
 	}
 	ps, err := s.st.SLAPolicies(ctx)
 	if err != nil {
@@ -137,7 +149,9 @@ func (s *Service) config(ctx context.Context) ([]*kefu.SLAPolicy, map[int64]*Cal
 			def = &id
 		}
 	}
+	s.mu.Lock()
 	s.policies, s.calendars, s.defaultID, s.version, s.checked = ps, cals, def, v, time.Now()
+	s.mu.Unlock()
 	return ps, cals, def, nil
 }
 

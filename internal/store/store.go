@@ -94,7 +94,7 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 // sqlitePragmas are set on every connection. WAL lets readers run beside the
 // writer; synchronous=NORMAL in WAL mode loses nothing when the process is
 // killed (only an OS crash can roll back the last commits).
-const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8000)"
 
 func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	path := strings.TrimPrefix(o.DatabaseURL, "sqlite:")

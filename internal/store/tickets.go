@@ -89,7 +89,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *kefu.Ticket) error {
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
-		return s.setTags(ctx, "ticket_tags", "ticket_id", t.ID, t.Tags)
+		return s.addTags(ctx, "ticket_tags", "ticket_id", t.ID, t.Tags)
 	})
 }
 

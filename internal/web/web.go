@@ -23,6 +23,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -45,6 +46,7 @@ type Web struct {
 	cases     *aftersale.Service // nil: no case panel (see UseCases)
 	channels  *email.Channels    // nil: no channel settings
 	hub       realtime.Hub
+	search    *search.Service
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
@@ -65,9 +67,9 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "channels"} {
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -113,6 +115,7 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /settings/channels", w.saveChannel},
 		{"POST /settings/channels/{id}/test", w.testChannel},
 		{"GET /live", w.live},
+		{"GET /search", w.searchPage},
 		{"GET /settings/canned", w.cannedPage},
 		{"POST /settings/canned", w.saveCanned},
 		{"POST /settings/language", w.setLanguage},

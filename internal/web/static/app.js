@@ -11,7 +11,8 @@
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
   }
 
-  // Inbox: rows open on click; j/k move, Enter opens, x selects, / filters.
+  // Inbox: rows open on click; j/k move, Enter opens, x selects, f filters.
+  // Everywhere: / goes to the search box.
   var rows = Array.prototype.slice.call(document.querySelectorAll("tr[data-href]"));
   var cur = -1;
   function mark(i) {
@@ -64,7 +65,8 @@
       case "k": mark(cur - 1); break;
       case "Enter": if (cur >= 0) location.href = rows[cur].getAttribute("data-href"); break;
       case "x": if (cur >= 0) { var c = rows[cur].querySelector("input[name=ids]"); if (c) c.checked = !c.checked; } break;
-      case "/": var f = document.querySelector("#filters input[name=tag], #filters select"); if (f) { e.preventDefault(); f.focus(); } break;
+      case "/": var sq = document.getElementById("search-q"); if (sq) { e.preventDefault(); sq.focus(); sq.select(); } break;
+      case "f": var f = document.querySelector("#filters input[name=tag], #filters select"); if (f) { e.preventDefault(); f.focus(); } break;
       case "r": if (composer) { e.preventDefault(); setMode("reply"); } break;
       case "n": if (composer) { e.preventDefault(); setMode("note"); } break;
       case "g": location.href = "/"; break;
