@@ -139,15 +139,6 @@ func ids(items []search.Item, kind store.SearchKind) []int64 {
 	return out
 }
 
-func has(list []int64, id int64) bool {
-	for _, x := range list {
-		if x == id {
-			return true
-		}
-	}
-	return false
-}
-
 func kindOnly(k store.SearchKind) func(*search.Request) {
 	return func(r *search.Request) { r.Kind = k }
 }
