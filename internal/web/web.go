@@ -64,7 +64,7 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
 	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/relations.html", "templates/shortcuts.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -96,6 +96,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/props", w.updateProps},
 		{"POST /tickets/{id}/transfer", w.transfer},
 		{"POST /tickets/{id}/link-order", w.linkOrder},
+		{"POST /tickets/{id}/merge", w.merge},
+		{"POST /tickets/{id}/relate", w.relate},
 		{"GET /tickets/{id}/canned", w.cannedForTicket},
 		{"POST /tickets/{id}/presence", w.presence},
 		{"POST /tickets/{id}/promises", w.addPromise},

@@ -337,3 +337,75 @@ func TestCatalogsMatch(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeAndRelate merges a customer's duplicate from the ticket page's
+// panel and links related tickets both ways.
+func TestMergeAndRelate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		base := newSite(t, st, true)
+		ctx := context.Background()
+		list, _, _ := st.Tickets(ctx, store.TicketFilter{Statuses: []kefu.Status{kefu.StatusNew}, Limit: 1})
+		survivor := list[0]
+		// A duplicate from the same customer, written by the customer.
+		dup := &kefu.Ticket{Number: survivor.Number + 900000, Subject: "重复 duplicate", Channel: survivor.Channel, Type: survivor.Type,
+			Priority: kefu.PriorityNormal, Status: kefu.StatusNew, CustomerID: survivor.CustomerID, TeamID: survivor.TeamID,
+			CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC(), LastMessageAt: time.Now().UTC()}
+		if err := st.CreateTicket(ctx, dup); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddMessage(ctx, &kefu.Message{TicketID: dup.ID, Kind: kefu.MessageCustomer, AuthorCustomerID: &survivor.CustomerID, Body: "还没发货", CreatedAt: time.Now().UTC()}); err != nil {
+			t.Fatal(err)
+		}
+		sp, dp := "/tickets/"+itoa(survivor.ID), "/tickets/"+itoa(dup.ID)
+		agent := newBrowser(t, base)
+		agent.signIn("agent@demo.test", "demo")
+		_, page, _ := agent.get(sp)
+		if !strings.Contains(page, `name="source_id" value="`+itoa(dup.ID)+`"`) {
+			t.Fatalf("the duplicate is not offered for merging on %s", sp)
+		}
+		// Link first, so the link shows on both pages.
+		if code, _, _ := agent.post(sp+"/relate", url.Values{"csrf": {agent.csrf}, "number": {"#" + itoa(dup.Number)}}); code != http.StatusSeeOther {
+			t.Fatalf("relate: %d", code)
+		}
+		for _, p := range []string{sp, dp} {
+			if _, body, _ := agent.get(p); !strings.Contains(body, `name="other_id"`) {
+				t.Errorf("%s does not list the related ticket", p)
+			}
+		}
+		// Without the token nothing merges.
+		if code, _, _ := agent.post(sp+"/merge", url.Values{"source_id": {itoa(dup.ID)}}); code != http.StatusForbidden {
+			t.Errorf("merge without CSRF: %d", code)
+		}
+		if code, _, h := agent.post(sp+"/merge", url.Values{"csrf": {agent.csrf}, "source_id": {itoa(dup.ID)}}); code != http.StatusSeeOther || h.Get("Location") != sp {
+			t.Fatalf("merge: %d %s", code, h.Get("Location"))
+		}
+		got, _ := st.Ticket(ctx, dup.ID)
+		if got.MergedInto == nil || *got.MergedInto != survivor.ID || got.Status != kefu.StatusClosed {
+			t.Errorf("after merge: merged_into=%v status=%s", got.MergedInto, got.Status)
+		}
+		msgs, _ := st.Messages(ctx, survivor.ID, 0, 0)
+		notices, moved := 0, false
+		for _, m := range msgs {
+			if m.Kind == kefu.MessageReply && strings.Contains(m.Body, "#"+itoa(dup.Number)) {
+				notices++
+			}
+			moved = moved || m.Body == "还没发货"
+		}
+		if notices != 1 || !moved {
+			t.Errorf("customer notices %d (want 1), message moved %v", notices, moved)
+		}
+		// The merged ticket points to the survivor and cannot merge again.
+		if _, body, _ := agent.get(dp); !strings.Contains(body, `class="banner merged"`) || !strings.Contains(body, `href="/tickets/`+itoa(survivor.ID)+`"`) {
+			t.Error("merged ticket has no banner pointing to the survivor")
+		}
+		if code, _, _ := agent.post(sp+"/merge", url.Values{"csrf": {agent.csrf}, "source_id": {itoa(dup.ID)}}); code != http.StatusConflict {
+			t.Errorf("second merge: %d", code)
+		}
+		// Collaborators may not merge.
+		wh := newBrowser(t, base)
+		wh.signIn("warehouse@demo.test", "demo")
+		if code, _, _ := wh.post(sp+"/merge", url.Values{"csrf": {wh.csrf}, "number": {"1"}}); code != http.StatusForbidden && code != http.StatusNotFound {
+			t.Errorf("warehouse merges: %d", code)
+		}
+	})
+}
