@@ -139,6 +139,8 @@ func TestPagesByRole(t *testing.T) {
 			{"/tickets/99999999", map[string]int{"agent": 404}},
 			{"/no/such/page", map[string]int{"agent": 404, "": 404}},
 			{"/login", map[string]int{"": 200}},
+			{"/settings", map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 200, "": 303}},
+			{"/settings?saved=password", map[string]int{"agent": 200}},
 		}
 		for _, role := range []string{"admin", "lead", "agent", "warehouse", ""} {
 			b := newBrowser(t, base)
@@ -408,4 +410,37 @@ func TestMergeAndRelate(t *testing.T) {
 			t.Errorf("warehouse merges: %d", code)
 		}
 	})
+}
+
+// TestChangePassword changes one's own password only with the current one.
+func TestChangePassword(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	b := newBrowser(t, base)
+	b.signIn("agent@demo.test", "demo")
+	b.get("/settings")
+	cases := []struct {
+		current, next, again string
+		want                 int
+	}{
+		{"wrong", "new-secret-1", "new-secret-1", http.StatusUnprocessableEntity},
+		{"demo", "new-secret-1", "new-secret-2", http.StatusUnprocessableEntity},
+		{"demo", "short", "short", http.StatusUnprocessableEntity},
+		{"demo", "new-secret-1", "new-secret-1", http.StatusSeeOther},
+	}
+	for _, c := range cases {
+		code, _, _ := b.post("/settings/password", url.Values{"csrf": {b.csrf}, "current_password": {c.current}, "password": {c.next}, "password2": {c.again}})
+		if code != c.want {
+			t.Errorf("change %q → %q/%q: %d, want %d", c.current, c.next, c.again, code, c.want)
+		}
+	}
+	if code, _, _ := b.post("/settings/password", url.Values{"current_password": {"new-secret-1"}, "password": {"x12345678"}, "password2": {"x12345678"}}); code != http.StatusForbidden {
+		t.Errorf("change without CSRF: %d", code)
+	}
+	if code := newBrowser(t, base).signIn("agent@demo.test", "demo"); code != http.StatusUnauthorized {
+		t.Errorf("old password still works: %d", code)
+	}
+	if code := newBrowser(t, base).signIn("agent@demo.test", "new-secret-1"); code != http.StatusSeeOther {
+		t.Errorf("new password refused: %d", code)
+	}
 }
