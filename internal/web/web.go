@@ -63,7 +63,7 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "settings"} {
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "settings", "customers", "customer"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/relations.html", "templates/shortcuts.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -108,6 +108,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /settings/canned", w.saveCanned},
 		{"POST /settings/language", w.setLanguage},
 		{"GET /settings", w.settingsPage},
+		{"GET /customers", w.customersPage},
+		{"GET /customers/{id}", w.customerPage},
 		{"POST /settings/password", w.changePassword},
 		{"POST /logout", w.logout},
 	} {

@@ -141,6 +141,12 @@ func TestPagesByRole(t *testing.T) {
 			{"/login", map[string]int{"": 200}},
 			{"/settings", map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 200, "": 303}},
 			{"/settings?saved=password", map[string]int{"agent": 200}},
+			{"/customers", map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 403, "": 303}},
+			{"/customers?q=1", map[string]int{"agent": 200}},
+			{"/customers?q=nobody-starts-like-this", map[string]int{"agent": 200}},
+			{"/customers?before=999999999", map[string]int{"lead": 200}},
+			{"/customers/" + itoa(notHanded[0].CustomerID), map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 403, "": 303}},
+			{"/customers/99999999", map[string]int{"agent": 404}},
 		}
 		for _, role := range []string{"admin", "lead", "agent", "warehouse", ""} {
 			b := newBrowser(t, base)
@@ -442,5 +448,30 @@ func TestChangePassword(t *testing.T) {
 	}
 	if code := newBrowser(t, base).signIn("agent@demo.test", "new-secret-1"); code != http.StatusSeeOther {
 		t.Errorf("new password refused: %d", code)
+	}
+}
+
+// TestCustomersPages finds a customer by a name prefix and shows their
+// profile with tickets and orders.
+func TestCustomersPages(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	ctx := context.Background()
+	list, _, _ := st.Tickets(ctx, store.TicketFilter{Statuses: []kefu.Status{kefu.StatusNew}, Limit: 1})
+	c, err := st.Customer(ctx, list[0].CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, base)
+	b.signIn("agent@demo.test", "demo")
+	prefix := string([]rune(c.Name)[:1])
+	if _, body, _ := b.get("/customers?q=" + url.QueryEscape(prefix)); !strings.Contains(body, `href="/customers/`+itoa(c.ID)+`"`) {
+		t.Errorf("search %q does not find %s", prefix, c.Name)
+	}
+	if _, body, _ := b.get("/customers?q=zzzz-nobody"); !strings.Contains(body, `class="empty"`) {
+		t.Error("an empty search shows no empty state")
+	}
+	if _, body, _ := b.get("/customers/" + itoa(c.ID)); !strings.Contains(body, `href="/tickets/`+itoa(list[0].ID)+`"`) {
+		t.Error("the profile does not list the customer's ticket")
 	}
 }
