@@ -264,7 +264,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 	case errors.Is(err, kefu.ErrNotFound):
 		w.errorPage(rw, r, v.User, http.StatusNotFound, w.cat.T(v.Lang, "error.not_found"))
 	case errors.Is(err, kefu.ErrForbidden):
-		w.errorPage(rw, r, v.User, http.StatusForbidden, w.cat.T(v.Lang, "error.forbidden"))
+		w.errorPage(rw, r, v.User, http.StatusForbidden, w.forbidden(v.Lang, err))
 	default:
 		w.log.Error("workspace request failed", "path", r.URL.Path, "err", err)
 		w.errorPage(rw, r, v.User, http.StatusInternalServerError, w.cat.T(v.Lang, "error.internal", rw.Header().Get("X-Request-Id")))

@@ -475,3 +475,15 @@ func TestCustomersPages(t *testing.T) {
 		t.Error("the profile does not list the customer's ticket")
 	}
 }
+
+// TestForbiddenSaysWhichRole shows the roles that could reach a refused page.
+func TestForbiddenSaysWhichRole(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	b := newBrowser(t, base)
+	b.signIn("warehouse@demo.test", "demo")
+	code, body, _ := b.get("/customers")
+	if code != http.StatusForbidden || !strings.Contains(body, "管理员") || !strings.Contains(body, "协作部门") {
+		t.Errorf("403 page: %d, does not name the needed roles and the user's role", code)
+	}
+}
