@@ -63,7 +63,7 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "settings", "customers", "customer"} {
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/relations.html", "templates/shortcuts.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -110,6 +110,15 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /settings", w.settingsPage},
 		{"GET /customers", w.customersPage},
 		{"GET /customers/{id}", w.customerPage},
+		{"GET /admin/users", w.adminUsers},
+		{"POST /admin/users", w.createUser},
+		{"POST /admin/users/{id}", w.updateUser},
+		{"GET /admin/teams", w.adminTeams},
+		{"POST /admin/teams", w.saveTeam},
+		{"POST /admin/teams/{id}", w.saveTeam},
+		{"GET /admin/categories", w.adminCategories},
+		{"POST /admin/categories", w.saveCategory},
+		{"POST /admin/categories/{id}", w.saveCategory},
 		{"POST /settings/password", w.changePassword},
 		{"POST /logout", w.logout},
 	} {

@@ -147,6 +147,9 @@ func TestPagesByRole(t *testing.T) {
 			{"/customers?before=999999999", map[string]int{"lead": 200}},
 			{"/customers/" + itoa(notHanded[0].CustomerID), map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 403, "": 303}},
 			{"/customers/99999999", map[string]int{"agent": 404}},
+			{"/admin/users", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/teams", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/categories", map[string]int{"admin": 200, "lead": 200, "agent": 403, "warehouse": 403, "": 303}},
 		}
 		for _, role := range []string{"admin", "lead", "agent", "warehouse", ""} {
 			b := newBrowser(t, base)
@@ -486,4 +489,83 @@ func TestForbiddenSaysWhichRole(t *testing.T) {
 	if code != http.StatusForbidden || !strings.Contains(body, "管理员") || !strings.Contains(body, "协作部门") {
 		t.Errorf("403 page: %d, does not name the needed roles and the user's role", code)
 	}
+}
+
+var oneTime = regexp.MustCompile(`<code class="password">([^<]+)</code>`)
+
+// TestAdminPages creates a user with a one-time password, changes their
+// role, creates and renames a team, and edits the taxonomy; agents are
+// refused every change.
+func TestAdminPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		base := newSite(t, st, true)
+		ctx := context.Background()
+		admin := newBrowser(t, base)
+		admin.signIn("admin@demo.test", "demo")
+		agent := newBrowser(t, base)
+		agent.signIn("agent@demo.test", "demo")
+		lead := newBrowser(t, base)
+		lead.signIn("lead@demo.test", "demo")
+
+		if code, _, _ := agent.post("/admin/users", url.Values{"csrf": {agent.csrf}, "name": {"x"}, "email": {"x@demo.test"}, "role": {"admin"}}); code != http.StatusForbidden {
+			t.Errorf("agent creates a user: %d", code)
+		}
+		if code, _, _ := lead.post("/admin/teams", url.Values{"csrf": {lead.csrf}, "name": {"x"}}); code != http.StatusForbidden {
+			t.Errorf("supervisor creates a team: %d", code)
+		}
+		if code, _, _ := agent.post("/admin/categories", url.Values{"csrf": {agent.csrf}, "key": {"x"}, "name_zh": {"x"}, "name_en": {"x"}}); code != http.StatusForbidden {
+			t.Errorf("agent adds a category: %d", code)
+		}
+
+		code, body, h := admin.post("/admin/users", url.Values{"csrf": {admin.csrf}, "name": {"小王"}, "email": {"wang@demo.test"}, "role": {"agent"}, "language": {"zh-CN"}})
+		m := oneTime.FindStringSubmatch(body)
+		if code != http.StatusOK || m == nil || h.Get("Cache-Control") != "no-store" {
+			t.Fatalf("create user: %d, password shown %v", code, m != nil)
+		}
+		if c := newBrowser(t, base).signIn("wang@demo.test", m[1]); c != http.StatusSeeOther {
+			t.Errorf("new user signs in with the one-time password: %d", c)
+		}
+		if _, body, _ := admin.get("/admin/users"); strings.Contains(body, m[1]) {
+			t.Error("the one-time password is shown again")
+		}
+		u, _, _ := st.UserByEmail(ctx, "wang@demo.test")
+		wh, _ := st.TeamByName(ctx, "仓库")
+		if code, _, _ := admin.post("/admin/users/"+itoa(u.ID), url.Values{"csrf": {admin.csrf}, "name": {"小王"}, "role": {"supervisor"}, "status": {"disabled"}, "team_ids": {itoa(wh.ID)}}); code != http.StatusSeeOther {
+			t.Errorf("update user: %d", code)
+		}
+		u, _, _ = st.UserByEmail(ctx, "wang@demo.test")
+		if u.Role != kefu.RoleSupervisor || u.Status != kefu.UserDisabled || !u.InTeam(wh.ID) {
+			t.Errorf("after update: %s %s %v", u.Role, u.Status, u.TeamIDs)
+		}
+
+		if code, _, _ := admin.post("/admin/teams", url.Values{"csrf": {admin.csrf}, "name": {"售后二组"}, "kind": {"support"}}); code != http.StatusSeeOther {
+			t.Errorf("create team: %d", code)
+		}
+		tm, err := st.TeamByName(ctx, "售后二组")
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin.post("/admin/teams/"+itoa(tm.ID), url.Values{"csrf": {admin.csrf}, "name": {"售后三组"}, "kind": {"support"}})
+		if _, err := st.TeamByName(ctx, "售后三组"); err != nil {
+			t.Errorf("rename team: %v", err)
+		}
+
+		if code, _, _ := lead.post("/admin/categories", url.Values{"csrf": {lead.csrf}, "key": {"gift"}, "name_zh": {"赠品"}, "name_en": {"Gifts"}}); code != http.StatusSeeOther {
+			t.Fatalf("add group: %d", code)
+		}
+		var gift *kefu.Category
+		cats, _ := st.Categories(ctx)
+		for _, c := range cats {
+			if c.Key == "gift" {
+				gift = c
+			}
+		}
+		if gift == nil {
+			t.Fatal("group not stored")
+		}
+		lead.post("/admin/categories/"+itoa(gift.ID), url.Values{"csrf": {lead.csrf}, "name_zh": {"赠品问题"}, "name_en": {"Gift issues"}, "archived": {"1"}})
+		if c, _ := st.Category(ctx, gift.ID); c.NameZH != "赠品问题" || c.NameEN != "Gift issues" || !c.Archived {
+			t.Errorf("rename and archive: %+v", c)
+		}
+	})
 }
