@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strconv"
 
@@ -197,7 +198,8 @@ func (w *Web) saveCategory(rw http.ResponseWriter, r *http.Request, v *view) {
 
 // fieldError is the message of a field error, for showing on the form.
 func fieldError(err error) string {
-	if fe, ok := err.(*kefu.FieldError); ok {
+	var fe *kefu.FieldError
+	if errors.As(err, &fe) {
 		return fe.Field + ": " + fe.Message
 	}
 	return ""

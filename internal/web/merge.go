@@ -38,6 +38,20 @@ func (w *Web) relations(ctx context.Context, v *view, t *kefu.Ticket, d map[stri
 		}
 	}
 	d["OpenOthers"] = others
+	// Previous tickets lists the rest, so an open ticket is not shown twice.
+	if prev, ok := d["Previous"].([]*kefu.Ticket); ok {
+		shown := map[int64]bool{}
+		for _, o := range others {
+			shown[o.ID] = true
+		}
+		var rest []*kefu.Ticket
+		for _, p := range prev {
+			if !shown[p.ID] {
+				rest = append(rest, p)
+			}
+		}
+		d["Previous"] = rest
+	}
 	var related []*kefu.Ticket
 	for _, id := range relatedIDs(t) {
 		// Tickets the user may not see are left out rather than shown as errors.
