@@ -46,5 +46,11 @@ test("merge a duplicate from the customer panel", { skip: !TOKEN && "KEFU_TOKEN 
   assert.ok(await page.locator("#shortcuts").isVisible());
   await page.keyboard.press("Escape");
   assert.ok(!(await page.locator("#shortcuts").isVisible()));
+  // The pages around the workspace, for a look at the artefacts.
+  for (const [path, name] of [["/customers", "customers"], ["/settings", "settings"], ["/admin/categories", "categories"]]) {
+    await page.goto(BASE + path);
+    assert.equal(await page.locator(".page h1").count(), 1, path);
+    await shot(page, name);
+  }
   await ctx.close();
 });

@@ -9,7 +9,6 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
-	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 )
 
@@ -26,32 +25,19 @@ func (w *Web) relations(ctx context.Context, v *view, t *kefu.Ticket, d map[stri
 			d["Survivor"] = s
 		}
 	}
-	open, _, err := w.tickets.List(ctx, v.User, store.TicketFilter{CustomerID: t.CustomerID,
-		Statuses: []kefu.Status{kefu.StatusNew, kefu.StatusOpen, kefu.StatusPending, kefu.StatusOnHold}, Sort: "created_at", Limit: 11})
-	if err != nil {
-		return err
-	}
-	var others []*kefu.Ticket
-	for _, o := range open {
-		if o.ID != t.ID && o.MergedInto == nil && len(others) < 10 {
-			others = append(others, o)
+	// The customer's recent tickets are already on the page (Previous); the
+	// open ones among them are offered for merging and the rest stay listed
+	// as previous, so no second query is needed.
+	prev, _ := d["Previous"].([]*kefu.Ticket)
+	var others, rest []*kefu.Ticket
+	for _, p := range prev {
+		if p.MergedInto == nil && p.Status != kefu.StatusSolved && p.Status != kefu.StatusClosed {
+			others = append(others, p)
+		} else {
+			rest = append(rest, p)
 		}
 	}
-	d["OpenOthers"] = others
-	// Previous tickets lists the rest, so an open ticket is not shown twice.
-	if prev, ok := d["Previous"].([]*kefu.Ticket); ok {
-		shown := map[int64]bool{}
-		for _, o := range others {
-			shown[o.ID] = true
-		}
-		var rest []*kefu.Ticket
-		for _, p := range prev {
-			if !shown[p.ID] {
-				rest = append(rest, p)
-			}
-		}
-		d["Previous"] = rest
-	}
+	d["OpenOthers"], d["Previous"] = others, rest
 	var related []*kefu.Ticket
 	for _, id := range relatedIDs(t) {
 		// Tickets the user may not see are left out rather than shown as errors.
