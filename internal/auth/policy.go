@@ -66,8 +66,25 @@ func Can(u *kefu.User, a Action) error {
 			return nil
 		}
 	}
-	return fmt.Errorf("a %s may not %s: %w", u.Role, a, kefu.ErrForbidden)
+	return &ForbiddenError{Role: u.Role, Action: a}
 }
+
+// ForbiddenError says which action a role may not take; it unwraps to
+// kefu.ErrForbidden, and Roles tells a user who could.
+type ForbiddenError struct {
+	Role   kefu.Role
+	Action Action
+}
+
+func (e *ForbiddenError) Error() string {
+	return fmt.Sprintf("a %s may not %s: %v", e.Role, e.Action, kefu.ErrForbidden)
+}
+
+// Unwrap makes errors.Is(err, kefu.ErrForbidden) hold.
+func (e *ForbiddenError) Unwrap() error { return kefu.ErrForbidden }
+
+// Roles returns the roles that may take action a.
+func Roles(a Action) []kefu.Role { return append([]kefu.Role(nil), allowed[a]...) }
 
 // Scope returns the tickets u may see: admins and supervisors all of them;
 // agents their teams' tickets and those assigned or handed to them;

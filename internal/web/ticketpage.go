@@ -123,6 +123,9 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		}
 	}
 	d["Previous"] = previous
+	if err := w.relations(ctx, v, t, d); err != nil {
+		return nil, err
+	}
 	if t.FollowUpOf != nil {
 		if p, err := w.st.Ticket(ctx, *t.FollowUpOf); err == nil {
 			d["FollowUpNumber"] = p.Number

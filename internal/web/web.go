@@ -69,8 +69,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/"+page+".html")
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -102,6 +102,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/props", w.updateProps},
 		{"POST /tickets/{id}/transfer", w.transfer},
 		{"POST /tickets/{id}/link-order", w.linkOrder},
+		{"POST /tickets/{id}/merge", w.merge},
+		{"POST /tickets/{id}/relate", w.relate},
 		{"GET /tickets/{id}/canned", w.cannedForTicket},
 		{"POST /tickets/{id}/presence", w.presence},
 		{"POST /tickets/{id}/promises", w.addPromise},
@@ -119,6 +121,19 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /settings/canned", w.cannedPage},
 		{"POST /settings/canned", w.saveCanned},
 		{"POST /settings/language", w.setLanguage},
+		{"GET /settings", w.settingsPage},
+		{"GET /customers", w.customersPage},
+		{"GET /customers/{id}", w.customerPage},
+		{"GET /admin/users", w.adminUsers},
+		{"POST /admin/users", w.createUser},
+		{"POST /admin/users/{id}", w.updateUser},
+		{"GET /admin/teams", w.adminTeams},
+		{"POST /admin/teams", w.saveTeam},
+		{"POST /admin/teams/{id}", w.saveTeam},
+		{"GET /admin/categories", w.adminCategories},
+		{"POST /admin/categories", w.saveCategory},
+		{"POST /admin/categories/{id}", w.saveCategory},
+		{"POST /settings/password", w.changePassword},
 		{"POST /logout", w.logout},
 	} {
 		handle(r.pattern, w.session(r.h))
@@ -277,7 +292,7 @@ func (w *Web) fail(rw http.ResponseWriter, r *http.Request, v *view, err error) 
 	case errors.Is(err, kefu.ErrNotFound):
 		w.errorPage(rw, r, v.User, http.StatusNotFound, w.cat.T(v.Lang, "error.not_found"))
 	case errors.Is(err, kefu.ErrForbidden):
-		w.errorPage(rw, r, v.User, http.StatusForbidden, w.cat.T(v.Lang, "error.forbidden"))
+		w.errorPage(rw, r, v.User, http.StatusForbidden, w.forbidden(v.Lang, err))
 	default:
 		w.log.Error("workspace request failed", "path", r.URL.Path, "err", err)
 		w.errorPage(rw, r, v.User, http.StatusInternalServerError, w.cat.T(v.Lang, "error.internal", rw.Header().Get("X-Request-Id")))

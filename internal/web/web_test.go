@@ -148,6 +148,17 @@ func TestPagesByRole(t *testing.T) {
 			{"/settings/channels", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
 			{"/settings/channels?edit=99999999", map[string]int{"admin": 404}},
 			{"/messages/99999999/raw", map[string]int{"agent": 404, "": 303}},
+			{"/settings", map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 200, "": 303}},
+			{"/settings?saved=password", map[string]int{"agent": 200}},
+			{"/customers", map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 403, "": 303}},
+			{"/customers?q=1", map[string]int{"agent": 200}},
+			{"/customers?q=nobody-starts-like-this", map[string]int{"agent": 200}},
+			{"/customers?before=999999999", map[string]int{"lead": 200}},
+			{"/customers/" + itoa(notHanded[0].CustomerID), map[string]int{"admin": 200, "lead": 200, "agent": 200, "warehouse": 403, "": 303}},
+			{"/customers/99999999", map[string]int{"agent": 404}},
+			{"/admin/users", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/teams", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/categories", map[string]int{"admin": 200, "lead": 200, "agent": 403, "warehouse": 403, "": 303}},
 			{"/tickets/99999999", map[string]int{"agent": 404}},
 			{"/no/such/page", map[string]int{"agent": 404, "": 404}},
 			{"/login", map[string]int{"": 200}},
@@ -537,3 +548,224 @@ func TestMailMessages(t *testing.T) {
 		t.Errorf("raw mail for a user who may not see the ticket: %d", code)
 	}
 }
+
+// TestMergeAndRelate merges a customer's duplicate from the ticket page's
+// panel and links related tickets both ways.
+func TestMergeAndRelate(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		base := newSite(t, st, true)
+		ctx := context.Background()
+		list, _, _ := st.Tickets(ctx, store.TicketFilter{Statuses: []kefu.Status{kefu.StatusNew}, Limit: 1})
+		survivor := list[0]
+		// A duplicate from the same customer, written by the customer.
+		dup := &kefu.Ticket{Number: survivor.Number + 900000, Subject: "重复 duplicate", Channel: survivor.Channel, Type: survivor.Type,
+			Priority: kefu.PriorityNormal, Status: kefu.StatusNew, CustomerID: survivor.CustomerID, TeamID: survivor.TeamID,
+			CreatedAt: time.Now().UTC(), UpdatedAt: time.Now().UTC(), LastMessageAt: time.Now().UTC()}
+		if err := st.CreateTicket(ctx, dup); err != nil {
+			t.Fatal(err)
+		}
+		if err := st.AddMessage(ctx, &kefu.Message{TicketID: dup.ID, Kind: kefu.MessageCustomer, AuthorCustomerID: &survivor.CustomerID, Body: "还没发货", CreatedAt: time.Now().UTC()}); err != nil {
+			t.Fatal(err)
+		}
+		sp, dp := "/tickets/"+itoa(survivor.ID), "/tickets/"+itoa(dup.ID)
+		agent := newBrowser(t, base)
+		agent.signIn("agent@demo.test", "demo")
+		_, page, _ := agent.get(sp)
+		if !strings.Contains(page, `name="source_id" value="`+itoa(dup.ID)+`"`) {
+			t.Fatalf("the duplicate is not offered for merging on %s", sp)
+		}
+		// Link first, so the link shows on both pages.
+		if code, _, _ := agent.post(sp+"/relate", url.Values{"csrf": {agent.csrf}, "number": {"#" + itoa(dup.Number)}}); code != http.StatusSeeOther {
+			t.Fatalf("relate: %d", code)
+		}
+		for _, p := range []string{sp, dp} {
+			if _, body, _ := agent.get(p); !strings.Contains(body, `name="other_id"`) {
+				t.Errorf("%s does not list the related ticket", p)
+			}
+		}
+		// Without the token nothing merges.
+		if code, _, _ := agent.post(sp+"/merge", url.Values{"source_id": {itoa(dup.ID)}}); code != http.StatusForbidden {
+			t.Errorf("merge without CSRF: %d", code)
+		}
+		if code, _, h := agent.post(sp+"/merge", url.Values{"csrf": {agent.csrf}, "source_id": {itoa(dup.ID)}}); code != http.StatusSeeOther || h.Get("Location") != sp {
+			t.Fatalf("merge: %d %s", code, h.Get("Location"))
+		}
+		got, _ := st.Ticket(ctx, dup.ID)
+		if got.MergedInto == nil || *got.MergedInto != survivor.ID || got.Status != kefu.StatusClosed {
+			t.Errorf("after merge: merged_into=%v status=%s", got.MergedInto, got.Status)
+		}
+		msgs, _ := st.Messages(ctx, survivor.ID, 0, 0)
+		notices, moved := 0, false
+		for _, m := range msgs {
+			if m.Kind == kefu.MessageReply && strings.Contains(m.Body, "#"+itoa(dup.Number)) {
+				notices++
+			}
+			moved = moved || m.Body == "还没发货"
+		}
+		if notices != 1 || !moved {
+			t.Errorf("customer notices %d (want 1), message moved %v", notices, moved)
+		}
+		// The merged ticket points to the survivor and cannot merge again.
+		if _, body, _ := agent.get(dp); !strings.Contains(body, `class="banner merged"`) || !strings.Contains(body, `href="/tickets/`+itoa(survivor.ID)+`"`) {
+			t.Error("merged ticket has no banner pointing to the survivor")
+		}
+		if code, _, _ := agent.post(sp+"/merge", url.Values{"csrf": {agent.csrf}, "source_id": {itoa(dup.ID)}}); code != http.StatusConflict {
+			t.Errorf("second merge: %d", code)
+		}
+		// Collaborators may not merge.
+		wh := newBrowser(t, base)
+		wh.signIn("warehouse@demo.test", "demo")
+		if code, _, _ := wh.post(sp+"/merge", url.Values{"csrf": {wh.csrf}, "number": {"1"}}); code != http.StatusForbidden && code != http.StatusNotFound {
+			t.Errorf("warehouse merges: %d", code)
+		}
+	})
+}
+
+// TestChangePassword changes one's own password only with the current one.
+func TestChangePassword(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	b := newBrowser(t, base)
+	b.signIn("agent@demo.test", "demo")
+	b.get("/settings")
+	cases := []struct {
+		current, next, again string
+		want                 int
+	}{
+		{"wrong", "new-secret-1", "new-secret-1", http.StatusUnprocessableEntity},
+		{"demo", "new-secret-1", "new-secret-2", http.StatusUnprocessableEntity},
+		{"demo", "short", "short", http.StatusUnprocessableEntity},
+		{"demo", "new-secret-1", "new-secret-1", http.StatusSeeOther},
+	}
+	for _, c := range cases {
+		code, _, _ := b.post("/settings/password", url.Values{"csrf": {b.csrf}, "current_password": {c.current}, "password": {c.next}, "password2": {c.again}})
+		if code != c.want {
+			t.Errorf("change %q → %q/%q: %d, want %d", c.current, c.next, c.again, code, c.want)
+		}
+	}
+	if code, _, _ := b.post("/settings/password", url.Values{"current_password": {"new-secret-1"}, "password": {"x12345678"}, "password2": {"x12345678"}}); code != http.StatusForbidden {
+		t.Errorf("change without CSRF: %d", code)
+	}
+	if code := newBrowser(t, base).signIn("agent@demo.test", "demo"); code != http.StatusUnauthorized {
+		t.Errorf("old password still works: %d", code)
+	}
+	if code := newBrowser(t, base).signIn("agent@demo.test", "new-secret-1"); code != http.StatusSeeOther {
+		t.Errorf("new password refused: %d", code)
+	}
+}
+
+// TestCustomersPages finds a customer by a name prefix and shows their
+// profile with tickets and orders.
+func TestCustomersPages(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	ctx := context.Background()
+	list, _, _ := st.Tickets(ctx, store.TicketFilter{Statuses: []kefu.Status{kefu.StatusNew}, Limit: 1})
+	c, err := st.Customer(ctx, list[0].CustomerID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := newBrowser(t, base)
+	b.signIn("agent@demo.test", "demo")
+	prefix := string([]rune(c.Name)[:1])
+	if _, body, _ := b.get("/customers?q=" + url.QueryEscape(prefix)); !strings.Contains(body, `href="/customers/`+itoa(c.ID)+`"`) {
+		t.Errorf("search %q does not find %s", prefix, c.Name)
+	}
+	if _, body, _ := b.get("/customers?q=zzzz-nobody"); !strings.Contains(body, `class="empty"`) {
+		t.Error("an empty search shows no empty state")
+	}
+	if _, body, _ := b.get("/customers/" + itoa(c.ID)); !strings.Contains(body, `href="/tickets/`+itoa(list[0].ID)+`"`) {
+		t.Error("the profile does not list the customer's ticket")
+	}
+}
+
+// TestForbiddenSaysWhichRole shows the roles that could reach a refused page.
+func TestForbiddenSaysWhichRole(t *testing.T) {
+	st := storetest.Open(t, store.SQLite)
+	base := newSite(t, st, true)
+	b := newBrowser(t, base)
+	b.signIn("warehouse@demo.test", "demo")
+	code, body, _ := b.get("/customers")
+	if code != http.StatusForbidden || !strings.Contains(body, "管理员") || !strings.Contains(body, "协作部门") {
+		t.Errorf("403 page: %d, does not name the needed roles and the user's role", code)
+	}
+}
+
+// TestAdminPages creates a user with a one-time password, changes their
+// role, creates and renames a team, and edits the taxonomy; agents are
+// refused every change.
+func TestAdminPages(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		base := newSite(t, st, true)
+		ctx := context.Background()
+		admin := newBrowser(t, base)
+		admin.signIn("admin@demo.test", "demo")
+		agent := newBrowser(t, base)
+		agent.signIn("agent@demo.test", "demo")
+		lead := newBrowser(t, base)
+		lead.signIn("lead@demo.test", "demo")
+
+		if code, _, _ := agent.post("/admin/users", url.Values{"csrf": {agent.csrf}, "name": {"x"}, "email": {"x@demo.test"}, "role": {"admin"}}); code != http.StatusForbidden {
+			t.Errorf("agent creates a user: %d", code)
+		}
+		if code, _, _ := lead.post("/admin/teams", url.Values{"csrf": {lead.csrf}, "name": {"x"}}); code != http.StatusForbidden {
+			t.Errorf("supervisor creates a team: %d", code)
+		}
+		if code, _, _ := agent.post("/admin/categories", url.Values{"csrf": {agent.csrf}, "key": {"x"}, "name_zh": {"x"}, "name_en": {"x"}}); code != http.StatusForbidden {
+			t.Errorf("agent adds a category: %d", code)
+		}
+
+		code, body, h := admin.post("/admin/users", url.Values{"csrf": {admin.csrf}, "name": {"小王"}, "email": {"wang@demo.test"}, "role": {"agent"}, "language": {"zh-CN"}})
+		m := oneTime.FindStringSubmatch(body)
+		if code != http.StatusOK || m == nil || h.Get("Cache-Control") != "no-store" {
+			t.Fatalf("create user: %d, password shown %v", code, m != nil)
+		}
+		if c := newBrowser(t, base).signIn("wang@demo.test", m[1]); c != http.StatusSeeOther {
+			t.Errorf("new user signs in with the one-time password: %d", c)
+		}
+		if _, body, _ := admin.get("/admin/users"); strings.Contains(body, m[1]) {
+			t.Error("the one-time password is shown again")
+		}
+		u, _, _ := st.UserByEmail(ctx, "wang@demo.test")
+		wh, _ := st.TeamByName(ctx, "仓库")
+		if code, _, _ := admin.post("/admin/users/"+itoa(u.ID), url.Values{"csrf": {admin.csrf}, "name": {"小王"}, "role": {"supervisor"}, "status": {"disabled"}, "team_ids": {itoa(wh.ID)}}); code != http.StatusSeeOther {
+			t.Errorf("update user: %d", code)
+		}
+		u, _, _ = st.UserByEmail(ctx, "wang@demo.test")
+		if u.Role != kefu.RoleSupervisor || u.Status != kefu.UserDisabled || !u.InTeam(wh.ID) {
+			t.Errorf("after update: %s %s %v", u.Role, u.Status, u.TeamIDs)
+		}
+
+		if code, _, _ := admin.post("/admin/teams", url.Values{"csrf": {admin.csrf}, "name": {"售后二组"}, "kind": {"support"}}); code != http.StatusSeeOther {
+			t.Errorf("create team: %d", code)
+		}
+		tm, err := st.TeamByName(ctx, "售后二组")
+		if err != nil {
+			t.Fatal(err)
+		}
+		admin.post("/admin/teams/"+itoa(tm.ID), url.Values{"csrf": {admin.csrf}, "name": {"售后三组"}, "kind": {"support"}})
+		if _, err := st.TeamByName(ctx, "售后三组"); err != nil {
+			t.Errorf("rename team: %v", err)
+		}
+
+		if code, _, _ := lead.post("/admin/categories", url.Values{"csrf": {lead.csrf}, "key": {"gift"}, "name_zh": {"赠品"}, "name_en": {"Gifts"}}); code != http.StatusSeeOther {
+			t.Fatalf("add group: %d", code)
+		}
+		var gift *kefu.Category
+		cats, _ := st.Categories(ctx)
+		for _, c := range cats {
+			if c.Key == "gift" {
+				gift = c
+			}
+		}
+		if gift == nil {
+			t.Fatal("group not stored")
+		}
+		lead.post("/admin/categories/"+itoa(gift.ID), url.Values{"csrf": {lead.csrf}, "name_zh": {"赠品问题"}, "name_en": {"Gift issues"}, "archived": {"1"}})
+		if c, _ := st.Category(ctx, gift.ID); c.NameZH != "赠品问题" || c.NameEN != "Gift issues" || !c.Archived {
+			t.Errorf("rename and archive: %+v", c)
+		}
+	})
+}
+
+var oneTime = regexp.MustCompile(`<code class="password">([^<]+)</code>`)

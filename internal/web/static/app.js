@@ -67,6 +67,10 @@
       case "x": if (cur >= 0) { var c = rows[cur].querySelector("input[name=ids]"); if (c) c.checked = !c.checked; } break;
       case "/": var sq = document.getElementById("search-q"); if (sq) { e.preventDefault(); sq.focus(); sq.select(); } break;
       case "f": var f = document.querySelector("#filters input[name=tag], #filters select"); if (f) { e.preventDefault(); f.focus(); } break;
+      case "a": var as = document.querySelector(".props select[name=assignee_id]"); if (as) { e.preventDefault(); as.focus(); } break;
+      case "s": var ss = document.querySelector(".props select[name=status]"); if (ss) { e.preventDefault(); ss.focus(); } break;
+      case "?": var ov = document.getElementById("shortcuts"); if (ov) { e.preventDefault(); ov.hidden = !ov.hidden; } break;
+      case "Escape": var o2 = document.getElementById("shortcuts"); if (o2) o2.hidden = true; break;
       case "r": if (composer) { e.preventDefault(); setMode("reply"); } break;
       case "n": if (composer) { e.preventDefault(); setMode("note"); } break;
       case "g": location.href = "/"; break;
@@ -94,6 +98,18 @@
     if (lb && !lb.hidden && e.target.closest("#lightbox")) lb.hidden = true;
   });
   document.addEventListener("keydown", function (e) { if (e.key === "Escape" && lb) lb.hidden = true; });
+
+  // The shortcut overlay closes on its button or a click outside its box.
+  document.addEventListener("click", function (e) {
+    var ov = document.getElementById("shortcuts");
+    if (ov && !ov.hidden && (e.target.closest("[data-close-overlay]") || e.target === ov)) ov.hidden = true;
+  });
+
+  // Forms that cannot be undone (merge) ask first.
+  document.addEventListener("submit", function (e) {
+    var f = e.target.closest("form[data-confirm]");
+    if (f && !window.confirm(f.getAttribute("data-confirm"))) e.preventDefault();
+  }, true);
 
   body.addEventListener("kefu:saved", function () { flash("✓"); });
   function flash(text) {
