@@ -14,10 +14,11 @@ type registry struct {
 	mu       sync.Mutex
 	byConv   map[int64]map[*conn]struct{}
 	visitors map[string]int
+	loose    map[string]map[*conn]struct{} // connections of visitors without a conversation yet
 }
 
 func newRegistry(s *Service) *registry {
-	return &registry{s: s, byConv: map[int64]map[*conn]struct{}{}, visitors: map[string]int{}}
+	return &registry{s: s, byConv: map[int64]map[*conn]struct{}{}, visitors: map[string]int{}, loose: map[string]map[*conn]struct{}{}}
 }
 
 func (r *registry) add(convID int64, c *conn) {
@@ -36,6 +37,37 @@ func (r *registry) remove(convID int64, c *conn) {
 	if len(r.byConv[convID]) == 0 {
 		delete(r.byConv, convID)
 	}
+}
+
+// wait records a connection whose visitor has no conversation yet.
+func (r *registry) wait(visitorID string, c *conn, on bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if !on {
+		delete(r.loose[visitorID], c)
+		if len(r.loose[visitorID]) == 0 {
+			delete(r.loose, visitorID)
+		}
+		return
+	}
+	if r.loose[visitorID] == nil {
+		r.loose[visitorID] = map[*conn]struct{}{}
+	}
+	r.loose[visitorID][c] = struct{}{}
+}
+
+// attach tells this node's waiting connections of a visitor that their
+// conversation now exists (it was created by an upload or another tab).
+// Connections on other nodes learn it when the widget reconnects.
+func (r *registry) attach(visitorID string, convID int64) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for c := range r.loose[visitorID] {
+		if c.convID.CompareAndSwap(0, convID) {
+			c.attach <- convID
+		}
+	}
+	delete(r.loose, visitorID)
 }
 
 func (r *registry) addVisitor(id string) bool {

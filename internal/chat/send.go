@@ -137,6 +137,7 @@ func (s *Service) Send(ctx context.Context, v *Visitor, in Incoming) (seq int64,
 	if err != nil {
 		return 0, conv, err
 	}
+	s.reg.attach(v.VisitorID, conv.ID)
 	s.announce(ctx, conv, entries)
 	if started {
 		s.announceState(ctx, conv, prevAgent)

@@ -173,7 +173,11 @@
     if (profile) fd.append("profile", JSON.stringify(profile));
     if (user) fd.append("user", JSON.stringify(user));
     fetch(base + "/chat/upload?channel=" + encodeURIComponent(key), { method: "POST", body: fd }).then(function (r) { return r.json(); })
-      .then(function (a) { a.t === "ack" ? acked(a) : failed(a); }, function () { failed({ cid: m.cid, code: "internal" }); });
+      .then(function (a) {
+        if (a.t !== "ack") return failed(a);
+        acked(a);
+        if (!conv && ws) ws.close(); // the upload started the conversation: reconnect to follow it
+      }, function () { failed({ cid: m.cid, code: "internal" }); });
   }
   function failed(a) {
     var b = root.getElementById ? root.getElementById("c" + a.cid) : null;

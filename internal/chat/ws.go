@@ -239,6 +239,10 @@ func (c *conn) run(ctx context.Context, cancel context.CancelFunc) error {
 		c.visitorPresence(ctx, conv, true)
 		defer c.visitorPresence(context.WithoutCancel(ctx), conv, false)
 	}
+	if conv == nil {
+		s.reg.wait(c.v.VisitorID, c, true)
+		defer s.reg.wait(c.v.VisitorID, c, false)
+	}
 	if err := c.write(ctx, w); err != nil {
 		return err
 	}
@@ -274,6 +278,10 @@ func (c *conn) run(ctx context.Context, cancel context.CancelFunc) error {
 				if err := c.sync(ctx); err != nil {
 					return err
 				}
+				// Its first state was announced before this connection listened.
+				if err := c.sendState(ctx, id); err != nil {
+					return err
+				}
 			}
 		case <-c.poke:
 			if err := c.sync(ctx); err != nil {
@@ -292,6 +300,21 @@ func (c *conn) run(ctx context.Context, cancel context.CancelFunc) error {
 			}
 		}
 	}
+}
+
+func (c *conn) sendState(ctx context.Context, id int64) error {
+	conv, err := c.s.st.Conversation(ctx, id)
+	if err != nil {
+		return err
+	}
+	n := stateNews{T: "state", Conv: id, State: string(conv.State), Online: true}
+	if conv.AgentID != nil {
+		n.AgentID, n.Agent = *conv.AgentID, c.s.userName(ctx, *conv.AgentID)
+	}
+	if conv.TicketID != nil {
+		n.TicketID = *conv.TicketID
+	}
+	return c.write(ctx, n)
 }
 
 // deliver passes one hub message to the visitor. An entry is sent only if
@@ -354,8 +377,7 @@ func (c *conn) handle(ctx context.Context, f *frame) error {
 	case "msg":
 		seq, conv, err := s.Send(ctx, c.v, Incoming{CID: f.CID, Body: f.Body})
 		if conv != nil && c.convID.Load() == 0 {
-			c.convID.Store(conv.ID)
-			c.attach <- conv.ID
+			s.reg.attach(c.v.VisitorID, conv.ID)
 		}
 		if err != nil {
 			return c.write(ctx, errorReply(f.CID, err))
