@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -31,6 +32,7 @@ type node struct {
 	tickets *ticket.Service
 	hub     realtime.Hub
 	srv     *httptest.Server
+	ln      *trackingListener
 	stop    context.CancelFunc
 }
 
@@ -42,12 +44,48 @@ func newNode(t *testing.T, st *store.Store, hub realtime.Hub) *node {
 	c := chat.New(st, tickets, customers, hub, log)
 	mux := http.NewServeMux()
 	c.Register(mux, func(_ string, h http.Handler) http.Handler { return h })
-	srv := httptest.NewServer(mux)
+	srv := httptest.NewUnstartedServer(mux)
+	ln := &trackingListener{Listener: srv.Listener}
+	srv.Listener = ln
+	srv.Start()
 	ctx, cancel := context.WithCancel(context.Background())
 	go c.Run(ctx)
-	n := &node{st: st, chat: c, tickets: tickets, hub: hub, srv: srv, stop: cancel}
-	t.Cleanup(func() { cancel(); srv.CloseClientConnections(); srv.Close() })
+	n := &node{st: st, chat: c, tickets: tickets, hub: hub, srv: srv, ln: ln, stop: cancel}
+	t.Cleanup(n.kill)
 	return n
+}
+
+// kill ends the node abruptly: every TCP connection cut, websockets
+// included (httptest forgets hijacked connections), then the server.
+func (n *node) kill() {
+	n.stop()
+	n.ln.closeAll()
+	n.srv.Close()
+}
+
+// trackingListener remembers every connection it accepted.
+type trackingListener struct {
+	net.Listener
+	mu    sync.Mutex
+	conns []net.Conn
+}
+
+func (l *trackingListener) Accept() (net.Conn, error) {
+	c, err := l.Listener.Accept()
+	if err == nil {
+		l.mu.Lock()
+		l.conns = append(l.conns, c)
+		l.mu.Unlock()
+	}
+	return c, err
+}
+
+func (l *trackingListener) closeAll() {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, c := range l.conns {
+		c.Close()
+	}
 }
 
 // setup makes a channel and an online agent, and returns them.
