@@ -19,6 +19,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
@@ -188,22 +189,32 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
 	api := httpapi.New(st, tickets, customers, users, log)
-	ws, err := web.New(st, tickets, customers, users, hub, log)
+	chats := chat.New(st, tickets, customers, hub, log)
+	chats.Demo = cfg.Demo
+	if cfg.Demo {
+		if _, err := chats.EnsureDemoChannel(ctx); err != nil {
+			return fmt.Errorf("demo chat channel: %w", err)
+		}
+	}
+	ws, err := web.New(st, tickets, customers, users, hub, chats, log)
 	if err != nil {
 		return err
 	}
 	outbox := jobs.NewOutbox(st, log, time.Second)
 	outbox.Register("realtime", web.Relay(hub))
+	outbox.Register("chat", chats.Consumer())
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
-	srv := server.New(st, api, log, ws)
+	go chats.Run(bg)
+	srv := server.New(st, api, log, ws, chats)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	fmt.Fprintf(stdout, "kefu %s listening on http://%s (%s)\n", buildVersion(), ln.Addr(), where)
 	if cfg.Demo {
+		fmt.Fprintf(stdout, "Demo shop page with the chat widget: http://%s/demo/shop\n", ln.Addr())
 		fmt.Fprintf(stdout, "Demo shop: sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test, password \"demo\".\n")
 	}
 	return srv.Run(ctx, ln, cfg.ShutdownTimeout)

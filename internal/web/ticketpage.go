@@ -78,6 +78,9 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		return nil, err
 	}
 	d["Customer"] = cust
+	if d["Chat"], err = w.chatStrip(ctx, v, t, cust); err != nil {
+		return nil, err
+	}
 	msgs, err := w.messages(ctx, v, t, cust, userName)
 	if err != nil {
 		return nil, err
@@ -252,7 +255,12 @@ func (w *Web) conversation(rw http.ResponseWriter, r *http.Request, v *view) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	v.Data = map[string]any{"T": t, "Messages": msgs}
+	cs, err := w.chatStrip(r.Context(), v, t, cust)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	v.Data = map[string]any{"T": t, "Messages": msgs, "Chat": cs}
 	w.render(rw, r, http.StatusOK, "ticket", "conversation", *v)
 }
 
@@ -287,9 +295,13 @@ func (w *Web) addMessage(rw http.ResponseWriter, r *http.Request, v *view) {
 			in.Attachments = append(in.Attachments, ticket.Upload{Filename: fh.Filename, Data: data})
 		}
 	}
-	_, t, err := w.tickets.AddMessage(r.Context(), v.User, id, in)
+	_, t, err := w.chat.Reply(r.Context(), v.User, id, in)
 	if err != nil {
 		w.fail(rw, r, v, err)
+		return
+	}
+	if r.Header.Get("X-Requested-With") == "fetch" { // the chat composer sends without leaving the page
+		rw.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(rw, r, fmt.Sprintf("/tickets/%d", t.ID), http.StatusSeeOther)
@@ -356,7 +368,7 @@ func (w *Web) transfer(rw http.ResponseWriter, r *http.Request, v *view) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	if _, err := w.tickets.Transfer(r.Context(), v.User, id, optID(r.FormValue("to_user_id")), optID(r.FormValue("to_team_id")), r.FormValue("note")); err != nil {
+	if _, err := w.chat.Transfer(r.Context(), v.User, id, optID(r.FormValue("to_user_id")), optID(r.FormValue("to_team_id")), r.FormValue("note")); err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
@@ -391,6 +403,7 @@ func (w *Web) presence(rw http.ResponseWriter, r *http.Request, v *view) {
 	state := "viewing"
 	if r.FormValue("state") == "typing" {
 		state = "typing"
+		w.chat.Typing(r.Context(), v.User, id) // the chat visitor sees it too
 	}
 	data, _ := json.Marshal(map[string]string{"state": state, "name": v.User.Name})
 	_ = w.hub.Publish(r.Context(), realtime.Message{Topic: fmt.Sprintf("ticket.%d", id), Type: "presence", TicketID: id, UserID: v.User.ID, Data: data})

@@ -16,6 +16,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
@@ -37,6 +38,7 @@ type Web struct {
 	customers *customer.Service
 	users     *user.Service
 	hub       realtime.Hub
+	chat      *chat.Service
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
@@ -44,7 +46,7 @@ type Web struct {
 }
 
 // New parses every template once; a template error stops the start.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, hub realtime.Hub, log *slog.Logger) (*Web, error) {
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, hub realtime.Hub, chats *chat.Service, log *slog.Logger) (*Web, error) {
 	cat, err := loadCatalogs()
 	if err != nil {
 		return nil, err
@@ -53,9 +55,9 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/"+page+".html")
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "chat"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/chats.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -89,6 +91,16 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/link-order", w.linkOrder},
 		{"GET /tickets/{id}/canned", w.cannedForTicket},
 		{"POST /tickets/{id}/presence", w.presence},
+		{"POST /tickets/{id}/chat/accept", w.chatAccept},
+		{"POST /tickets/{id}/chat/end", w.chatEnd},
+		{"POST /tickets/{id}/chat/seen", w.chatSeen},
+		{"POST /tickets/{id}/chat/transcript", w.chatTranscript},
+		{"GET /inbox/chats", w.chatPanel},
+		{"POST /me/chat-status", w.chatStatus},
+		{"POST /me/heartbeat", w.chatHeartbeat},
+		{"GET /settings/chat", w.chatSettings},
+		{"POST /settings/chat", w.saveChatChannel},
+		{"POST /settings/chat/agents", w.saveChatAgent},
 		{"GET /attachments/{id}", w.attachment},
 		{"GET /live", w.live},
 		{"GET /settings/canned", w.cannedPage},
@@ -124,6 +136,7 @@ func cacheFor(h http.Handler, d time.Duration) http.Handler {
 
 // view is what every page template receives.
 type view struct {
+	Chat  kefu.AgentStatus // the user's chat presence, for agents
 	Lang  string
 	User  *kefu.User
 	CSRF  string
@@ -145,6 +158,14 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"safeHTML": func(s string) template.HTML { return template.HTML(s) }, // only for HTML the ticket service sanitised
 		"isImage":  func(ct string) bool { return strings.HasPrefix(ct, "image/") && !strings.Contains(ct, "svg") },
 		"bytes":    humanBytes,
+		"list":     func(xs ...string) []string { return xs },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 }
 

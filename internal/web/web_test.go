@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
@@ -40,7 +41,8 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
-	ws, err := web.New(st, tickets, customers, users, realtime.NewLocal(), log)
+	hub := realtime.NewLocal()
+	ws, err := web.New(st, tickets, customers, users, hub, chat.New(st, tickets, customers, hub, log), log)
 	if err != nil {
 		t.Fatal(err)
 	}
