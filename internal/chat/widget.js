@@ -10,7 +10,7 @@
   var base = new URL(script.src, location.href).origin;
   var key = script.getAttribute("data-channel") || "";
   var lang = (script.getAttribute("data-lang") || navigator.language || "zh").toLowerCase().indexOf("en") === 0 ? "en" : "zh-CN";
-  var color = script.getAttribute("data-color") || "";
+  var attrColor = script.getAttribute("data-color") || "", color = attrColor || "#1f6feb";
   var user = window.kefuUser || null;
   try { if (!user && script.getAttribute("data-user")) user = JSON.parse(script.getAttribute("data-user")); } catch (e) {}
 
@@ -58,7 +58,7 @@
   var host = document.createElement("div");
   host.id = "kefu-widget";
   var root = host.attachShadow ? host.attachShadow({ mode: "open" }) : host;
-  var css = ":host{all:initial}*{box-sizing:border-box;font:14px/1.45 -apple-system,'PingFang SC','Microsoft YaHei',sans-serif}" +
+  var css = ":host{all:initial}[hidden]{display:none!important}*{box-sizing:border-box;font:14px/1.45 -apple-system,'PingFang SC','Microsoft YaHei',sans-serif}" +
     ".l{position:fixed;right:20px;bottom:20px;width:56px;height:56px;border-radius:50%;border:0;color:#fff;font-size:26px;cursor:pointer;box-shadow:0 4px 14px rgba(0,0,0,.25);z-index:2147483646}" +
     ".b{position:absolute;top:-4px;right:-4px;background:#e03131;color:#fff;border-radius:10px;min-width:20px;height:20px;font-size:12px;line-height:20px;padding:0 5px}" +
     ".p{position:fixed;right:20px;bottom:88px;width:360px;max-width:calc(100vw - 24px);height:540px;max-height:calc(100vh - 110px);background:#fff;border-radius:12px;box-shadow:0 8px 30px rgba(0,0,0,.25);display:flex;flex-direction:column;overflow:hidden;z-index:2147483647}" +
@@ -97,7 +97,7 @@
   [head, log, typingEl, errEl, forms, emojis, composer].forEach(function (x) { panel.appendChild(x); });
   root.appendChild(panel); root.appendChild(launcher);
   function paint(c) {
-    color = color || c || "#1f6feb";
+    color = attrColor || c || color;
     [launcher, head].forEach(function (x) { x.style.background = color; });
     root.querySelectorAll(".btn").forEach(function (x) { x.style.background = color; });
     root.querySelectorAll(".v").forEach(function (x) { x.style.background = color; });
