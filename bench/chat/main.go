@@ -111,14 +111,14 @@ func peakRSS(pid int, stop <-chan struct{}) *atomic.Int64 {
 }
 
 type result struct {
-	name                   string
-	conns                  int
-	connectTime            time.Duration
-	rssHeld, rssPeak       float64
-	sent, delivered        int
-	lat                    []time.Duration // visitor → agent (kefu) or round trip (echo)
-	ack                    []time.Duration // visitor → acknowledgement (kefu)
-	achievedRate, cpuShare float64
+	name             string
+	conns            int
+	connectTime      time.Duration
+	rssHeld, rssPeak float64
+	sent, delivered  int
+	lat              []time.Duration // visitor → agent (kefu) or round trip (echo)
+	ack              []time.Duration // visitor → acknowledgement (kefu)
+	achievedRate     float64
 }
 
 func pct(ds []time.Duration, p float64) time.Duration {

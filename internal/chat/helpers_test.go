@@ -127,8 +127,6 @@ type visitor struct {
 	token  string
 	welc   map[string]any
 	held   []map[string]any // frames skipped by next, for later calls
-	mu     sync.Mutex
-	closed bool
 }
 
 func dial(t *testing.T, base, key, token string, seq int64) *visitor {

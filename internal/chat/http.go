@@ -3,7 +3,6 @@ package chat
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
@@ -178,6 +177,3 @@ func (s *Service) serveFile(rw http.ResponseWriter, r *http.Request) {
 	h.Set("Cache-Control", "private, max-age=86400")
 	_, _ = rw.Write(data)
 }
-
-// withoutCancel keeps work going after the request that started it ends.
-func withoutCancel(ctx context.Context) context.Context { return context.WithoutCancel(ctx) }

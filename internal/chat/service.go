@@ -16,8 +16,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
@@ -278,12 +276,6 @@ func agentTopics(conv *kefu.Conversation, ticketID *int64) []string {
 	}
 	return ts
 }
-
-var errNoConversation = errors.New("no conversation")
-
-func ptr[T any](v T) *T { return &v }
-
-func fmtID(id int64) string { return fmt.Sprint(id) }
 
 type transcriptRow = store.ChatTranscript
 
