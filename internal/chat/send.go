@@ -74,10 +74,10 @@ func (s *Service) Send(ctx context.Context, v *Visitor, in Incoming) (seq int64,
 		return 0, nil, err
 	}
 	extID := fmt.Sprintf("chat:%d:%s", conv.ID, in.CID)
-	if seq, ok := s.existing(ctx, extID); ok {
-		return seq, conv, nil
-	}
 	if !s.limits.allow("msg:"+v.VisitorID, v.Channel.RatePerMin) {
+		if seq, ok := s.existing(ctx, extID); ok {
+			return seq, conv, nil // a retry of a stored message is always answered
+		}
 		return 0, conv, ErrLimited
 	}
 	if len(in.Files) > 0 {

@@ -20,6 +20,9 @@ func scanConversation(sc interface{ Scan(...any) error }, c *kefu.Conversation) 
 // creating it when it does not exist yet. Two nodes doing so at once get
 // the same row.
 func (s *Store) EnsureConversation(ctx context.Context, channelID int64, visitorID string) (*kefu.Conversation, error) {
+	if c, err := s.ConversationByVisitor(ctx, channelID, visitorID); err == nil {
+		return c, nil // the common case costs a read, not a write
+	}
 	t := now()
 	if _, err := s.exec(ctx, `INSERT INTO chat_conversations (channel_id, visitor_id, state, visitor_seen_at, created_at, updated_at, state_changed_at)
 		VALUES (?, ?, 'idle', ?, ?, ?, ?) ON CONFLICT (channel_id, visitor_id) DO NOTHING`, channelID, visitorID, t, t, t, t); err != nil {
