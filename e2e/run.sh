@@ -24,4 +24,7 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); pr
 "$tmp/kefu" serve --demo --data-dir "$tmp/data" --addr "127.0.0.1:$port" --log-level warn > "$tmp/kefu.log" 2>&1 &
 pid=$!
 for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>&1 && break; sleep 0.1; done
+# An API token for tests that play the shop's system or an agent through the API.
+KEFU_TOKEN=$("$tmp/kefu" token add --data-dir "$tmp/data" --email admin@demo.test --name e2e)
+export KEFU_TOKEN
 KEFU_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/ || { echo "--- kefu log"; tail -50 "$tmp/kefu.log"; exit 1; }

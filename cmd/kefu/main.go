@@ -16,9 +16,13 @@ import (
 	"os/signal"
 	"runtime/debug"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -26,8 +30,12 @@ import (
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/portal"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -40,7 +48,7 @@ var version = "dev"
 const usage = `kefu — after-sales customer service (售后客服系统)
 
 Usage:
-  kefu serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo]
+  kefu serve [--addr HOST:PORT] [--data-dir DIR] [--database-url URL] [--demo] [--smtp-addr HOST:PORT]
   kefu migrate                 apply database migrations
   kefu user add --email E --name N --role R [--password-stdin] [--team NAME]
   kefu token add --email E     print a new API token for the user
@@ -167,13 +175,19 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		where = "PostgreSQL"
 	}
 	log.Info("database ready", "dialect", string(st.Dialect()), "migrations_applied", applied)
+	demoLoaded := false
 	if cfg.Demo {
 		sum, err := demo.Load(ctx, st, time.Now())
 		if err != nil {
 			return fmt.Errorf("load demo shop: %w", err)
 		}
 		if sum != nil {
+			demoLoaded = true
 			log.Info("demo shop loaded", "customers", sum.Customers, "orders", sum.Orders, "tickets", sum.Tickets)
+		}
+		// The demo shop's support address, reachable through the SMTP listener.
+		if _, err := email.EnsureDemoChannel(ctx, st); err != nil {
+			return fmt.Errorf("demo email channel: %w", err)
 		}
 	}
 	var hub realtime.Hub = realtime.NewLocal()
@@ -188,7 +202,37 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
-	api := httpapi.New(st, tickets, customers, users, log)
+	outbox := jobs.NewOutbox(st, log, time.Second)
+	mail := email.NewRunner(st, tickets, outbox, log) // registers the reply consumer on the outbox
+	cases := aftersale.New(st, tickets, log)
+	if demoLoaded {
+		// Only a shop the demo just filled: never a real shop's tickets.
+		n, err := cases.LoadDemo(ctx)
+		if err != nil {
+			return fmt.Errorf("load demo after-sales cases: %w", err)
+		}
+		log.Info("demo after-sales cases loaded", "cases", n)
+	}
+	timers := jobs.NewTimers(st, log, time.Second)
+	// Deadlines: SLA clocks follow every ticket change from here on (in its
+	// transaction); routing and automation react through the outbox.
+	deadlines := sla.New(st)
+	deadlines.Register(timers)
+	if cfg.Demo {
+		if err := deadlines.SeedDemo(ctx); err != nil {
+			return err
+		}
+	}
+	routes := routing.New(st)
+	routes.Register(outbox, timers)
+	rules := automation.New(st, tickets, log)
+	rules.Register(outbox, timers)
+	if err := rules.Start(ctx); err != nil {
+		return err
+	}
+	later := schedule.New(st, tickets)
+	later.Register(timers)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later, Email: mail.Channels}, log)
 	chats := chat.New(st, tickets, customers, hub, log)
 	chats.Demo = cfg.Demo
 	if cfg.Demo {
@@ -196,23 +240,69 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 			return fmt.Errorf("demo chat channel: %w", err)
 		}
 	}
-	ws, err := web.New(st, tickets, customers, users, hub, chats, log)
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, chats, log)
 	if err != nil {
 		return err
 	}
-	outbox := jobs.NewOutbox(st, log, time.Second)
 	outbox.Register("realtime", web.Relay(hub))
 	outbox.Register("chat", chats.Consumer())
+	var smtpLn net.Listener
+	if cfg.SMTPAddr != "" {
+		if smtpLn, err = net.Listen("tcp", cfg.SMTPAddr); err != nil {
+			return fmt.Errorf("listen for SMTP on %s: %w", cfg.SMTPAddr, err)
+		}
+	}
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
 	go chats.Run(bg)
-	srv := server.New(st, api, log, ws, chats)
+	go timers.Run(bg)
+	// The email channel (fetchers, sender, SMTP listener) stops after the
+	// HTTP server and before the database closes.
+	var mailWG sync.WaitGroup
+	mailWG.Add(1)
+	go func() {
+		defer mailWG.Done()
+		mail.Run(bg)
+	}()
+	if smtpLn != nil {
+		mailWG.Add(1)
+		go func() {
+			defer mailWG.Done()
+			if err := mail.ServeSMTP(bg, smtpLn); err != nil {
+				log.Error("SMTP listener stopped", "err", err)
+			}
+		}()
+	}
+	defer func() {
+		stopBG()
+		mailWG.Wait()
+	}()
+	go func() {
+		t := time.NewTicker(10 * time.Minute)
+		defer t.Stop()
+		for {
+			select {
+			case <-bg.Done():
+				return
+			case <-t.C:
+				if err := st.Optimize(bg); err != nil {
+					log.Warn("optimize database", "err", err)
+				}
+			}
+		}
+	}()
+	// Webhook deliveries to the shop and the lost-parcel rule.
+	go cases.Run(bg, 5*time.Second)
+	srv := server.New(st, api, log, ws, portal.New(cases, log, nil), chats)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	fmt.Fprintf(stdout, "kefu %s listening on http://%s (%s)\n", buildVersion(), ln.Addr(), where)
+	if smtpLn != nil {
+		fmt.Fprintf(stdout, "kefu SMTP listener on %s (mail for the email channels' addresses becomes tickets)\n", smtpLn.Addr())
+	}
 	if cfg.Demo {
 		fmt.Fprintf(stdout, "Demo shop page with the chat widget: http://%s/demo/shop\n", ln.Addr())
 		fmt.Fprintf(stdout, "Demo shop: sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test, password \"demo\".\n")
@@ -333,11 +423,19 @@ func loadDemo(ctx context.Context, args []string, stdout, stderr io.Writer, gete
 	if err != nil {
 		return err
 	}
+	if err := sla.New(st).SeedDemo(ctx); err != nil {
+		return err
+	}
 	if sum == nil || sum.Tickets == 0 {
 		fmt.Fprintln(stdout, "the demo shop is already loaded")
 		return nil
 	}
-	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages)
+	cases := aftersale.New(st, ticket.New(st, customer.New(st)), slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelError})))
+	n, err := cases.LoadDemo(ctx)
+	if err != nil {
+		return fmt.Errorf("load demo after-sales cases: %w", err)
+	}
+	fmt.Fprintf(stdout, "demo shop loaded: %d users, %d customers, %d orders, %d tickets, %d messages, %d after-sales cases\n", sum.Users, sum.Customers, sum.Orders, sum.Tickets, sum.Messages, n)
 	fmt.Fprintln(stdout, `sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test with the password "demo"`)
 	return nil
 }

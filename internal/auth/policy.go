@@ -23,6 +23,14 @@ const (
 	EditTickets      Action = "edit tickets"
 	MergeTickets     Action = "merge tickets"
 	AddNotes         Action = "add internal notes"
+	WorkCases        Action = "open and work after-sales cases"
+	ApproveOverLimit Action = "approve after-sales amounts above an agent's limit or outside the policy"
+	ConfirmExecution Action = "confirm that the shop carried out a case"
+	ManagePolicy     Action = "change the after-sales policy and the shop webhook"
+	ManagePlaybooks  Action = "edit after-sales playbooks"
+	ReadReports      Action = "read after-sales reports"
+	ManageSLA        Action = "manage calendars, SLA policies, routing and automation rules"
+	ManageChannels   Action = "manage channels"
 )
 
 // allowed lists the roles that may take each action.
@@ -37,6 +45,14 @@ var allowed = map[Action][]kefu.Role{
 	EditTickets:      {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	MergeTickets:     {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	AddNotes:         {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent, kefu.RoleCollaborator},
+	WorkCases:        {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
+	ApproveOverLimit: {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ConfirmExecution: {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ManagePolicy:     {kefu.RoleAdmin},
+	ManagePlaybooks:  {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ReadReports:      {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ManageSLA:        {kefu.RoleAdmin},
+	ManageChannels:   {kefu.RoleAdmin},
 }
 
 // Can returns nil if u may take action a, or an error that unwraps to

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -26,6 +27,7 @@ type Config struct {
 	ShutdownTimeout time.Duration // how long in-flight requests get to finish
 	MaxDBConns      int           // PostgreSQL pool size
 	NATSURL         string        // nats://… to share live updates between nodes
+	SMTPAddr        string        // inbound SMTP listener HOST:PORT; empty: no listener
 }
 
 // Defaults are what kefu runs with when told nothing.
@@ -56,6 +58,7 @@ func (c *Config) settings(serve bool) []setting {
 			setting{flag: "demo", env: "KEFU_DEMO", usage: "load the demo shop on first start (demo users have the password demo)", b: &c.Demo},
 			setting{flag: "nats-url", env: "KEFU_NATS_URL", usage: "NATS server for live updates across several nodes (nats://host:4222); empty: in-process", str: &c.NATSURL},
 			setting{flag: "shutdown-timeout", env: "KEFU_SHUTDOWN_TIMEOUT", usage: "time in-flight requests get to finish on shutdown", dur: &c.ShutdownTimeout},
+			setting{flag: "smtp-addr", env: "KEFU_SMTP_ADDR", usage: "start the inbound SMTP listener on HOST:PORT, for a mail server that forwards support addresses to kefu", str: &c.SMTPAddr},
 		)
 	}
 	return s
@@ -159,6 +162,11 @@ func (c *Config) Validate() error {
 	}
 	if c.LogFormat != "json" && c.LogFormat != "text" {
 		errs = append(errs, fmt.Errorf("log format %q: use json or text", c.LogFormat))
+	}
+	if c.SMTPAddr != "" {
+		if _, _, err := net.SplitHostPort(c.SMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("SMTP listen address %q: want HOST:PORT", c.SMTPAddr))
+		}
 	}
 	if c.MaxDBConns < 1 {
 		errs = append(errs, errors.New("max DB connections must be at least 1"))

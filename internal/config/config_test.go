@@ -60,3 +60,38 @@ func TestInvalid(t *testing.T) {
 		t.Error("KEFU_DEMO=yes please: want an error naming the variable")
 	}
 }
+
+// TestSMTPAddr: the inbound SMTP listener is set by --smtp-addr or
+// KEFU_SMTP_ADDR, the flag winning, and must be HOST:PORT.
+func TestSMTPAddr(t *testing.T) {
+	for _, tc := range []struct {
+		args    []string
+		env     string
+		want    string
+		wantErr bool
+	}{
+		{nil, "", "", false},
+		{nil, "127.0.0.1:2525", "127.0.0.1:2525", false},
+		{[]string{"--smtp-addr", ":2526"}, "127.0.0.1:2525", ":2526", false},
+		{[]string{"--smtp-addr", "nonsense"}, "", "", true},
+	} {
+		c := Defaults()
+		fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+		c.Flags(fs, true)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		err := c.Load(fs, true, func(k string) string {
+			if k == "KEFU_SMTP_ADDR" {
+				return tc.env
+			}
+			return ""
+		})
+		if (err != nil) != tc.wantErr {
+			t.Errorf("%v %q: error %v", tc.args, tc.env, err)
+		}
+		if err == nil && c.SMTPAddr != tc.want {
+			t.Errorf("%v %q: got %q, want %q", tc.args, tc.env, c.SMTPAddr, tc.want)
+		}
+	}
+}

@@ -50,7 +50,9 @@ func (ref Ref) identities() ([]kefu.Identity, error) {
 	return ids, nil
 }
 
-// Resolve finds the customer ref names, or creates them. Identities a known
+// Resolve finds the customer ref names, or creates them. A customer found
+// by a single identity comes back with only its id and that identity (the
+// hot path of every incoming message); load the rest with Get. Identities a known
 // customer uses for the first time are added to them. A nil actor is a
 // channel. Errors name fields relative to the ref ("email", "id").
 func (s *Service) Resolve(ctx context.Context, actor *kefu.User, ref Ref) (*kefu.Customer, error) {
@@ -69,6 +71,17 @@ func (s *Service) Resolve(ctx context.Context, actor *kefu.User, ref Ref) (*kefu
 		return nil, kefu.Invalid("customer", "needs an id, email, phone, external_id or visitor_id")
 	}
 	for _, id := range ids {
+		if len(ids) == 1 {
+			// The common case (one address or phone): one indexed lookup.
+			cid, err := s.st.CustomerIDByIdentity(ctx, id.Kind, id.Value)
+			if errors.Is(err, kefu.ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, err
+			}
+			return &kefu.Customer{ID: cid, Identities: ids}, nil
+		}
 		c, err := s.st.CustomerByIdentity(ctx, id.Kind, id.Value)
 		if errors.Is(err, kefu.ErrNotFound) {
 			continue

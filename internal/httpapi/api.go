@@ -13,8 +13,14 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -26,13 +32,37 @@ type API struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	cases     *aftersale.Service
+	deadlines *sla.Service // nil: tickets show no SLA
+	routing   *routing.Service
+	rules     *automation.Service
+	later     *schedule.Service
+	emails    *email.Channels
 	log       *slog.Logger
 	routes    []route
 }
 
+// emailChannelInput is the body of email channel writes.
+type emailChannelInput = email.ChannelInput
+
+// Services are the use cases the API serves. Tickets, Customers and Users
+// are required; a nil optional service switches its feature off.
+type Services struct {
+	Tickets   *ticket.Service
+	Customers *customer.Service
+	Users     *user.Service
+	Cases     *aftersale.Service
+	Deadlines *sla.Service // nil: tickets show no SLA
+	Routing   *routing.Service
+	Rules     *automation.Service
+	Later     *schedule.Service
+	Email     *email.Channels
+}
+
 // New returns the API on its services.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, log *slog.Logger) *API {
-	a := &API{st: st, tickets: tickets, customers: customers, users: users, log: log}
+func New(st *store.Store, svc Services, log *slog.Logger) *API {
+	a := &API{st: st, tickets: svc.Tickets, customers: svc.Customers, users: svc.Users, cases: svc.Cases,
+		deadlines: svc.Deadlines, routing: svc.Routing, rules: svc.Rules, later: svc.Later, emails: svc.Email, log: log}
 	a.routes = a.routeTable()
 	return a
 }
@@ -52,6 +82,7 @@ type route struct {
 	Out          any              // response body type
 	Status       int              // success status
 	Multipart    bool             // also accepts multipart/form-data
+	Form         []param          // the multipart fields ("file" type for files), when not a message's
 	Handler      handlerFunc      // nil when Raw is set
 	Raw          http.HandlerFunc // a handler that writes its own response (downloads, the document)
 }

@@ -11,11 +11,19 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
+	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/routing"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -28,6 +36,9 @@ type env struct {
 	t      *testing.T
 	st     *store.Store
 	api    *httpapi.API
+	cases  *aftersale.Service
+	sla    *sla.Service
+	timers *jobs.Timers
 	url    string
 	tokens map[string]string // admin, lead, agent, agent2, warehouse
 	users  map[string]*kefu.User
@@ -40,10 +51,22 @@ func newEnv(t *testing.T, st *store.Store) *env {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	customers := customer.New(st)
 	users := user.New(st)
-	api := httpapi.New(st, ticket.New(st, customers), customers, users, log)
+	deadlines := sla.New(st)
+	timers := jobs.NewTimers(st, log, time.Hour)
+	deadlines.Register(timers)
+	tickets := ticket.New(st, customers)
+	outbox := jobs.NewOutbox(st, log, time.Hour)
+	routes := routing.New(st)
+	routes.Register(outbox, timers)
+	rules := automation.New(st, tickets, log)
+	rules.Register(outbox, timers)
+	later := schedule.New(st, tickets)
+	later.Register(timers)
+	cases := aftersale.New(st, tickets, log)
+	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later, Email: email.NewChannels(st)}, log)
 	srv := httptest.NewServer(server.New(st, api, log).Handler())
 	t.Cleanup(srv.Close)
-	e := &env{t: t, st: st, api: api, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
+	e := &env{t: t, st: st, api: api, cases: cases, sla: deadlines, timers: timers, url: srv.URL, tokens: map[string]string{}, users: map[string]*kefu.User{}, teams: map[string]int64{}}
 	sales, err := st.TeamByName(ctx, kefu.DefaultTeam)
 	if err != nil {
 		t.Fatal(err)

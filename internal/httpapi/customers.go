@@ -110,10 +110,13 @@ func (a *API) customerTickets(r *http.Request, actor *kefu.User) (int, any, erro
 		return 0, nil, q.err
 	}
 	ts, next, err := a.tickets.List(r.Context(), actor, f)
+	if err != nil {
+		return 0, nil, err
+	}
 	if ts == nil {
 		ts = []*kefu.Ticket{}
 	}
-	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, err
+	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, a.attachSLA(r, ts...)
 }
 
 func (a *API) customerOrders(r *http.Request, actor *kefu.User) (int, any, error) {

@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net/http"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
@@ -29,6 +30,14 @@ func toError(err error) *Error {
 	var ae *Error
 	if errors.As(err, &ae) {
 		return ae
+	}
+	var ap *aftersale.ApprovalError
+	if errors.As(err, &ap) {
+		return errorf(http.StatusForbidden, "approval_required", "amount", ap.Error())
+	}
+	var ie *aftersale.IneligibleError
+	if errors.As(err, &ie) {
+		return errorf(http.StatusConflict, "ineligible", "kind", ie.Error())
 	}
 	var fe *kefu.FieldError
 	if errors.As(err, &fe) {

@@ -23,7 +23,11 @@ func (a *API) OpenAPI() map[string]any {
 		op := map[string]any{"summary": rt.Summary, "tags": []string{rt.Tag}, "operationId": operationID(rt)}
 		var params []map[string]any
 		for _, name := range pathParams(rt.Path) {
-			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": "integer"}})
+			typ := "integer"
+			if !strings.HasSuffix(name, "id") {
+				typ = "string" // a key such as a playbook's reason
+			}
+			params = append(params, map[string]any{"name": name, "in": "path", "required": true, "schema": map[string]any{"type": typ}})
 		}
 		for _, p := range rt.Query {
 			params = append(params, map[string]any{"name": p.Name, "in": "query", "description": p.Desc, "schema": map[string]any{"type": p.Type}})
@@ -37,7 +41,17 @@ func (a *API) OpenAPI() map[string]any {
 		}
 		if rt.In != nil {
 			content := map[string]any{"application/json": map[string]any{"schema": schemaOf(reflect.TypeOf(rt.In))}}
-			if rt.Multipart {
+			if rt.Multipart && rt.Form != nil {
+				props := map[string]any{}
+				for _, f := range rt.Form {
+					if f.Type == "file" {
+						props[f.Name] = map[string]any{"type": "array", "description": f.Desc, "items": map[string]any{"type": "string", "format": "binary"}}
+					} else {
+						props[f.Name] = map[string]any{"type": f.Type, "description": f.Desc}
+					}
+				}
+				content["multipart/form-data"] = map[string]any{"schema": map[string]any{"type": "object", "properties": props}}
+			} else if rt.Multipart {
 				content["multipart/form-data"] = map[string]any{"schema": map[string]any{"type": "object", "properties": map[string]any{
 					"kind": map[string]any{"type": "string"}, "body": map[string]any{"type": "string"}, "html": map[string]any{"type": "string"},
 					"status": map[string]any{"type": "string"}, "external_id": map[string]any{"type": "string"},

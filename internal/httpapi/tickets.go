@@ -28,7 +28,7 @@ func (a *API) createTicket(r *http.Request, actor *kefu.User) (int, any, error) 
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, ticketCreated{t, m}, nil
+	return http.StatusCreated, ticketCreated{t, m}, a.attachSLA(r, t)
 }
 
 func (a *API) getTicket(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -37,7 +37,10 @@ func (a *API) getTicket(r *http.Request, actor *kefu.User) (int, any, error) {
 		return 0, nil, err
 	}
 	t, err := a.tickets.Get(r.Context(), actor, id)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 // ticketListParams documents the filters of GET /tickets.
@@ -52,6 +55,7 @@ var ticketListParams = []param{
 	{"category_id", "integer", "a category; a group includes its problems"},
 	{"priority", "string", "low, normal, high or urgent"},
 	{"tag", "string", "tickets with this tag"},
+	{"snoozed", "string", "hide: leave snoozed tickets out; only: only snoozed ones"},
 	{"created_from", "string", "created at or after (RFC 3339 or YYYY-MM-DD)"},
 	{"created_to", "string", "created before"},
 	{"updated_from", "string", "updated at or after"},
@@ -73,6 +77,7 @@ func (a *API) listTickets(r *http.Request, actor *kefu.User) (int, any, error) {
 		Type:        kefu.TicketType(q.oneOf("type", func(s string) bool { return kefu.TicketType(s).Valid() }, "consultation, complaint, after_sales")),
 		Priority:    kefu.Priority(q.oneOf("priority", func(s string) bool { return kefu.Priority(s).Valid() }, "low, normal, high, urgent")),
 		Tag:         q.str("tag"),
+		Snoozed:     q.oneOf("snoozed", func(s string) bool { return s == "hide" || s == "only" }, "hide, only"),
 		CreatedFrom: q.time("created_from"),
 		CreatedTo:   q.time("created_to"),
 		UpdatedFrom: q.time("updated_from"),
@@ -106,7 +111,7 @@ func (a *API) listTickets(r *http.Request, actor *kefu.User) (int, any, error) {
 	if ts == nil {
 		ts = []*kefu.Ticket{}
 	}
-	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, nil
+	return http.StatusOK, page[*kefu.Ticket]{Items: ts, NextCursor: next}, a.attachSLA(r, ts...)
 }
 
 func (a *API) updateTicket(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -119,7 +124,10 @@ func (a *API) updateTicket(r *http.Request, actor *kefu.User) (int, any, error) 
 		return 0, nil, err
 	}
 	t, err := a.tickets.Update(r.Context(), actor, id, p)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 type mergeInput struct {
@@ -139,7 +147,10 @@ func (a *API) mergeTicket(r *http.Request, actor *kefu.User) (int, any, error) {
 		return 0, nil, kefu.Invalid("target_id", "is required: the ticket to merge this one into")
 	}
 	t, err := a.tickets.Merge(r.Context(), actor, id, in.TargetID)
-	return http.StatusOK, t, err
+	if err != nil {
+		return 0, nil, err
+	}
+	return http.StatusOK, t, a.attachSLA(r, t)
 }
 
 type transferInput struct {
@@ -218,7 +229,7 @@ func (a *API) addMessage(r *http.Request, actor *kefu.User) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	return http.StatusCreated, messageAdded{m, t}, nil
+	return http.StatusCreated, messageAdded{m, t}, a.attachSLA(r, t)
 }
 
 // maxAttachments bounds the files on one message.

@@ -171,6 +171,9 @@ type Ticket struct {
 	LastMessageAt   time.Time      `json:"last_message_at"`
 	CreatedAt       time.Time      `json:"created_at"`
 	UpdatedAt       time.Time      `json:"updated_at"`
+	// SLA is the ticket's deadlines; package sla fills it where a ticket is
+	// shown (nil until then).
+	SLA *TicketSLA `json:"sla"`
 }
 
 // Message is one entry of a ticket's conversation.
@@ -184,7 +187,17 @@ type Message struct {
 	HTML             string       `json:"html"` // sanitised HTML, optional
 	ExternalID       string       `json:"external_id,omitempty"`
 	Attachments      []Attachment `json:"attachments"`
-	CreatedAt        time.Time    `json:"created_at"`
+	// RawSHA256 names the original mail (.eml) of a message that came by
+	// email, kept so nothing is lost to a parser bug.
+	RawSHA256 string `json:"raw_sha256"`
+	// QuoteAt is the byte offset in Body where quoted history or a
+	// signature starts: the display folds what follows. 0 when none.
+	QuoteAt int `json:"quote_at"`
+	// DeliveryStatus is how far a reply on an email ticket got: queued,
+	// sent or failed (with DeliveryError, the mail server's reason).
+	DeliveryStatus string    `json:"delivery_status"`
+	DeliveryError  string    `json:"delivery_error"`
+	CreatedAt      time.Time `json:"created_at"`
 }
 
 // Attachment is a file on a message. The bytes are stored once per SHA-256.
@@ -227,6 +240,7 @@ const (
 	EventTicketMerged    = "ticket.merged"
 	EventTicketHandedOff = "ticket.handed_off"
 	EventMessageAdded    = "message.added"
+	EventMessageDelivery = "message.delivery" // a reply's delivery status changed
 	EventCustomerCreated = "customer.created"
 	EventCustomerUpdated = "customer.updated"
 	EventOrderUpserted   = "order.upserted"

@@ -30,7 +30,7 @@ func (s *Store) CreateCustomer(ctx context.Context, c *kefu.Customer) error {
 		if err := s.setIdentities(ctx, c.ID, c.Identities); err != nil {
 			return err
 		}
-		return s.setTags(ctx, "customer_tags", "customer_id", c.ID, c.Tags)
+		return s.addTags(ctx, "customer_tags", "customer_id", c.ID, c.Tags)
 	})
 }
 
@@ -109,6 +109,16 @@ func (s *Store) CustomerByIdentity(ctx context.Context, kind kefu.IdentityKind, 
 		return nil, notFound(err, "customer")
 	}
 	return s.Customer(ctx, id)
+}
+
+// CustomerIDByIdentity returns the id of the customer an identity (already
+// normalised) belongs to: one indexed lookup, for hot paths that need no more.
+func (s *Store) CustomerIDByIdentity(ctx context.Context, kind kefu.IdentityKind, value string) (int64, error) {
+	var id int64
+	if err := s.queryRow(ctx, `SELECT customer_id FROM customer_identities WHERE kind = ? AND value = ?`, kind, value).Scan(&id); err != nil {
+		return 0, notFound(err, "customer")
+	}
+	return id, nil
 }
 
 // CustomerFilter selects customers for a list.
@@ -205,6 +215,11 @@ func (s *Store) setTags(ctx context.Context, table, col string, id int64, tags [
 	if _, err := s.exec(ctx, `DELETE FROM `+table+` WHERE `+col+` = ?`, id); err != nil {
 		return fmt.Errorf("clear %s: %w", table, err)
 	}
+	return s.addTags(ctx, table, col, id, tags)
+}
+
+// addTags adds tags to a row that has none yet (a new row).
+func (s *Store) addTags(ctx context.Context, table, col string, id int64, tags []string) error {
 	for _, t := range tags {
 		if _, err := s.exec(ctx, `INSERT INTO `+table+` (`+col+`, tag) VALUES (?, ?) ON CONFLICT DO NOTHING`, id, t); err != nil {
 			return fmt.Errorf("add to %s: %w", table, err)

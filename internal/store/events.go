@@ -23,6 +23,9 @@ func (s *Store) AddEvent(ctx context.Context, e *kefu.Event, data any) error {
 		}
 		e.Data = b
 	}
+	if c, ok := ctx.Value(causeKey{}).(*Cause); ok {
+		e.Data = withCause(e.Data, c)
+	}
 	err := s.writeRow(ctx, `INSERT INTO events (type, ticket_id, actor_user_id, data, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id`,
 		e.Type, e.TicketID, e.ActorUserID, string(e.Data), e.CreatedAt).Scan(&e.ID)
 	if err != nil {
@@ -31,7 +34,7 @@ func (s *Store) AddEvent(ctx context.Context, e *kefu.Event, data any) error {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
 		st.events = true
 	}
-	return nil
+	return s.runEventHooks(ctx, e)
 }
 
 func scanEvents(rows interface {
@@ -79,4 +82,63 @@ func (s *Store) MoveEvents(ctx context.Context, from, to int64) error {
 		return fmt.Errorf("move events from ticket %d to %d: %w", from, to, err)
 	}
 	return nil
+}
+
+// Cause says what automation made a change: events written with a context
+// carrying it record it under "cause", so the activity trail names the rule
+// and automations can refuse to trigger themselves.
+type Cause struct {
+	RuleID   int64  `json:"rule_id"`
+	RuleName string `json:"rule_name"`
+	Depth    int    `json:"depth"` // how many rules led here, 1 for a rule reacting to a person
+}
+
+type causeKey struct{}
+
+// WithCause returns a context whose events record c.
+func WithCause(ctx context.Context, c *Cause) context.Context {
+	return context.WithValue(ctx, causeKey{}, c)
+}
+
+// withCause adds "cause" to an event's JSON object.
+func withCause(data json.RawMessage, c *Cause) json.RawMessage {
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(data, &m); err != nil || m == nil {
+		m = map[string]json.RawMessage{}
+	}
+	cb, _ := json.Marshal(c)
+	m["cause"] = cb
+	b, err := json.Marshal(m)
+	if err != nil {
+		return data
+	}
+	return b
+}
+
+// CauseOf reads the cause recorded in an event, or nil.
+func CauseOf(e *kefu.Event) *Cause {
+	var d struct {
+		Cause *Cause `json:"cause"`
+	}
+	if json.Unmarshal(e.Data, &d) != nil {
+		return nil
+	}
+	return d.Cause
+}
+
+// Event returns the event with id.
+func (s *Store) Event(ctx context.Context, id int64) (*kefu.Event, error) {
+	rows, err := s.query(ctx, `SELECT id, type, ticket_id, actor_user_id, data, created_at FROM events WHERE id = ?`, id)
+	if err != nil {
+		return nil, fmt.Errorf("read event %d: %w", id, err)
+	}
+	defer rows.Close()
+	es, err := scanEvents(rows)
+	if err != nil {
+		return nil, err
+	}
+	if len(es) == 0 {
+		return nil, kefu.NotFound("event")
+	}
+	return es[0], nil
 }

@@ -9,12 +9,14 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
-const messageCols = `id, ticket_id, kind, author_user_id, author_customer_id, body, html, external_id, created_at`
+const messageCols = `id, ticket_id, kind, author_user_id, author_customer_id, body, html, external_id, raw_sha256, quote_at, delivery_status, delivery_error, created_at`
 
 func scanMessage(sc interface{ Scan(...any) error }, m *kefu.Message) error {
-	var ext sql.NullString
-	err := sc.Scan(&m.ID, &m.TicketID, &m.Kind, nullInt{&m.AuthorUserID}, nullInt{&m.AuthorCustomerID}, &m.Body, &m.HTML, &ext, timeCol{&m.CreatedAt})
+	var ext, raw sql.NullString
+	err := sc.Scan(&m.ID, &m.TicketID, &m.Kind, nullInt{&m.AuthorUserID}, nullInt{&m.AuthorCustomerID}, &m.Body, &m.HTML, &ext,
+		&raw, &m.QuoteAt, &m.DeliveryStatus, &m.DeliveryError, timeCol{&m.CreatedAt})
 	m.ExternalID = ext.String
+	m.RawSHA256 = raw.String
 	return err
 }
 
@@ -26,13 +28,18 @@ func (s *Store) AddMessage(ctx context.Context, m *kefu.Message) error {
 		if m.CreatedAt.IsZero() {
 			m.CreatedAt = now()
 		}
-		var ext any
+		var ext, raw any
 		if m.ExternalID != "" {
 			ext = m.ExternalID
 		}
-		err := s.writeRow(ctx, `INSERT INTO messages (ticket_id, kind, author_user_id, author_customer_id, body, html, external_id, created_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-			m.TicketID, m.Kind, m.AuthorUserID, m.AuthorCustomerID, m.Body, m.HTML, ext, m.CreatedAt).Scan(&m.ID)
+		if m.RawSHA256 != "" {
+			raw = m.RawSHA256
+		}
+		err := s.writeRow(ctx, `INSERT INTO messages (ticket_id, kind, author_user_id, author_customer_id, body, html, external_id,
+				raw_sha256, quote_at, delivery_status, delivery_error, created_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+			m.TicketID, m.Kind, m.AuthorUserID, m.AuthorCustomerID, m.Body, m.HTML, ext,
+			raw, m.QuoteAt, m.DeliveryStatus, m.DeliveryError, m.CreatedAt).Scan(&m.ID)
 		if isUniqueViolation(err) {
 			return &kefu.ConflictError{Field: "external_id", Message: fmt.Sprintf("message %s is already stored", m.ExternalID)}
 		}
@@ -92,6 +99,23 @@ func (s *Store) Messages(ctx context.Context, ticketID, after int64, limit int) 
 		return nil, err
 	}
 	return ms, s.loadAttachments(ctx, ms)
+}
+
+// Message returns one message by id.
+func (s *Store) Message(ctx context.Context, id int64) (*kefu.Message, error) {
+	var m kefu.Message
+	if err := scanMessage(s.queryRow(ctx, `SELECT `+messageCols+` FROM messages WHERE id = ?`, id), &m); err != nil {
+		return nil, notFound(err, "message")
+	}
+	return &m, s.loadAttachments(ctx, []*kefu.Message{&m})
+}
+
+// SetMessageDelivery records how far a reply's mail got.
+func (s *Store) SetMessageDelivery(ctx context.Context, id int64, status, reason string) error {
+	if _, err := s.exec(ctx, `UPDATE messages SET delivery_status = ?, delivery_error = ? WHERE id = ?`, status, reason, id); err != nil {
+		return fmt.Errorf("set delivery of message %d: %w", id, err)
+	}
+	return nil
 }
 
 // MoveMessages moves every message of one ticket to another (merging).

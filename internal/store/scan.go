@@ -117,3 +117,7 @@ func fkColumn(err error) (col string, ok bool) {
 	}
 	return name, true
 }
+
+var errNoRows = sql.ErrNoRows
+
+func conflict(field, msg string) error { return &kefu.ConflictError{Field: field, Message: msg} }

@@ -19,6 +19,8 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 	_ "modernc.org/sqlite"             // registers the "sqlite" driver
+
+	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
 // Dialect names the database engine behind a Store.
@@ -38,11 +40,14 @@ type Store struct {
 	// of read-only connections; on PostgreSQL both are the same pool.
 	w, r    *sql.DB
 	blobDir string // SQLite: attachments live as files here; PostgreSQL: in the blobs table
+	source  string // the database URL, "sqlite:<file>" for SQLite
 
 	rebound sync.Map // query text → rebound text for PostgreSQL
 
 	commitMu    sync.Mutex
 	commitHooks []func()
+	timerHooks  []func(due time.Time)
+	eventHooks  []func(ctx context.Context, e *kefu.Event) error
 }
 
 // Options configures Open.
@@ -82,14 +87,14 @@ func openPostgres(ctx context.Context, o Options) (*Store, error) {
 		db.Close()
 		return nil, fmt.Errorf("connect to postgres %s: %w", redact(o.DatabaseURL), err)
 	}
-	s := &Store{dialect: Postgres, w: db, r: db}
+	s := &Store{dialect: Postgres, w: db, r: db, source: o.DatabaseURL}
 	return s, nil
 }
 
 // sqlitePragmas are set on every connection. WAL lets readers run beside the
 // writer; synchronous=NORMAL in WAL mode loses nothing when the process is
 // killed (only an OS crash can roll back the last commits).
-const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-32000)"
+const sqlitePragmas = "_pragma=foreign_keys(1)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)&_pragma=temp_store(MEMORY)&_pragma=cache_size(-8000)"
 
 func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	path := strings.TrimPrefix(o.DatabaseURL, "sqlite:")
@@ -121,7 +126,27 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	return &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments")}, nil
+	s := &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments"), source: "sqlite:" + path}
+	if err := s.Optimize(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Optimize refreshes the query planner's statistics where they are stale
+// (SQLite's PRAGMA optimize; PostgreSQL's autovacuum does this itself). The
+// server calls it at start and every hour: without statistics SQLite may
+// sort a whole status range instead of walking the (status, updated_at)
+// index for the inbox.
+func (s *Store) Optimize(ctx context.Context) error {
+	if s.dialect != SQLite {
+		return nil
+	}
+	if _, err := s.w.ExecContext(ctx, `PRAGMA optimize=0x10002`); err != nil {
+		return fmt.Errorf("optimize sqlite: %w", err)
+	}
+	return nil
 }
 
 // Close releases the database connections.
@@ -132,6 +157,10 @@ func (s *Store) Close() error {
 	}
 	return err
 }
+
+// Source is the database URL the store was opened with ("sqlite:<file>"
+// for SQLite), so another process can open the same database.
+func (s *Store) Source() string { return s.source }
 
 // Dialect reports the database engine.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -154,7 +183,8 @@ type txKey struct{}
 
 type txState struct {
 	tx     *sql.Tx
-	events bool // an event was written: run the commit hooks
+	events bool      // an event was written: run the commit hooks
+	timer  time.Time // the earliest timer set: run the timer hooks
 }
 
 // WithTx runs fn in a transaction carried by the context it passes on: every
@@ -183,6 +213,9 @@ func (s *Store) WithTx(ctx context.Context, fn func(ctx context.Context) error) 
 		for _, h := range hooks {
 			h()
 		}
+	}
+	if !st.timer.IsZero() {
+		s.timerSet(st.timer)
 	}
 	return nil
 }

@@ -89,7 +89,7 @@ func (s *Store) CreateTicket(ctx context.Context, t *kefu.Ticket) error {
 		if err != nil {
 			return fmt.Errorf("insert ticket: %w", err)
 		}
-		return s.setTags(ctx, "ticket_tags", "ticket_id", t.ID, t.Tags)
+		return s.addTags(ctx, "ticket_tags", "ticket_id", t.ID, t.Tags)
 	})
 }
 
@@ -231,7 +231,8 @@ func (sc *Scope) sql() (string, []any) {
 	var args []any
 	or = append(or, `t.assignee_id = ?`)
 	args = append(args, sc.UserID)
-	handoff := `EXISTS (SELECT 1 FROM handoffs h WHERE h.ticket_id = t.id AND (h.to_user_id = ?`
+	// An uncorrelated IN list is computed once per query, not once per row.
+	handoff := `t.id IN (SELECT h.ticket_id FROM handoffs h WHERE (h.to_user_id = ?`
 	args2 := []any{sc.UserID}
 	if len(sc.TeamIDs) > 0 {
 		ids := make([]any, len(sc.TeamIDs))
@@ -285,6 +286,7 @@ type TicketFilter struct {
 	CategoryID  int64 // a group includes its problems
 	Priority    kefu.Priority
 	Tag         string
+	Snoozed     string // "hide": leave snoozed tickets out; "only": only them
 	CreatedFrom time.Time
 	CreatedTo   time.Time
 	UpdatedFrom time.Time
@@ -348,6 +350,12 @@ func ticketWhere(f *TicketFilter) (where []string, args []any) {
 	}
 	if f.Tag != "" {
 		add(`t.id IN (SELECT ticket_id FROM ticket_tags WHERE tag = ?)`, f.Tag)
+	}
+	switch f.Snoozed {
+	case "hide":
+		add(`NOT EXISTS (SELECT 1 FROM snoozes z WHERE z.ticket_id = t.id)`)
+	case "only":
+		add(`EXISTS (SELECT 1 FROM snoozes z WHERE z.ticket_id = t.id)`)
 	}
 	if !f.CreatedFrom.IsZero() {
 		add(`t.created_at >= ?`, f.CreatedFrom)
@@ -500,4 +508,44 @@ func (s *Store) Handoffs(ctx context.Context, ticketID int64) ([]*kefu.Handoff, 
 		hs = append(hs, h)
 	}
 	return hs, rows.Err()
+}
+
+// InboxCounts are the sizes of the workspace inbox's views for one user.
+type InboxCounts struct {
+	Mine, Unassigned, Teams, All, Pending, OnHold, Solved int
+}
+
+// CountInbox counts every inbox view in one pass over the tickets that are
+// not closed, inside scope. mine and teams are the user's id and teams.
+func (s *Store) CountInbox(ctx context.Context, sc *Scope, me int64, teams []int64) (InboxCounts, error) {
+	cond, args := sc.sql()
+	teamCond := "0 = 1"
+	var teamArgs []any
+	if len(teams) > 0 {
+		teamCond = `t.team_id IN (` + placeholders(len(teams)) + `)`
+		for _, id := range teams {
+			teamArgs = append(teamArgs, id)
+		}
+	}
+	active := `t.status IN ('new', 'open', 'pending', 'on_hold')`
+	q := `SELECT
+		COALESCE(SUM(CASE WHEN t.assignee_id = ? AND t.status IN ('new', 'open', 'on_hold') THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.assignee_id IS NULL AND ` + active + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + teamCond + ` AND ` + active + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN ` + active + ` THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.status = 'pending' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.status = 'on_hold' THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN t.status = 'solved' THEN 1 ELSE 0 END), 0)
+		FROM tickets t WHERE t.status IN ('new', 'open', 'pending', 'on_hold', 'solved')`
+	all := append([]any{me}, teamArgs...)
+	if cond != "" {
+		q += ` AND ` + cond
+		all = append(all, args...)
+	}
+	var c InboxCounts
+	err := s.queryRow(ctx, q, all...).Scan(&c.Mine, &c.Unassigned, &c.Teams, &c.All, &c.Pending, &c.OnHold, &c.Solved)
+	if err != nil {
+		return c, fmt.Errorf("count inbox: %w", err)
+	}
+	return c, nil
 }

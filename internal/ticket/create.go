@@ -114,7 +114,8 @@ func (s *Service) Create(ctx context.Context, actor *kefu.User, in NewTicket) (*
 		if err := s.st.CreateTicket(ctx, t); err != nil {
 			return err
 		}
-		m = &kefu.Message{TicketID: t.ID, Kind: kind, Body: body, HTML: safeHTML, ExternalID: in.Message.ExternalID, Attachments: atts, CreatedAt: now}
+		m = &kefu.Message{TicketID: t.ID, Kind: kind, Body: body, HTML: safeHTML, ExternalID: in.Message.ExternalID, Attachments: atts, CreatedAt: now,
+			RawSHA256: in.Message.RawSHA256, QuoteAt: quoteAt(body, in.Message.QuoteAt)}
 		if kind == kefu.MessageCustomer {
 			m.AuthorCustomerID = &cust.ID
 		} else {

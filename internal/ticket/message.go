@@ -19,6 +19,10 @@ type NewMessage struct {
 	// ExternalID is the channel's id (email Message-ID, chat client id);
 	// a message whose id is already stored is refused as a duplicate.
 	ExternalID string `json:"external_id,omitempty"`
+	// RawSHA256 names the stored original of a message a channel received
+	// (the .eml of a mail); QuoteAt is where quoted history starts in Body.
+	RawSHA256 string `json:"-"`
+	QuoteAt   int    `json:"-"`
 	// Status optionally moves the ticket along with a reply ("reply and
 	// set pending"), subject to the state machine.
 	Status kefu.Status `json:"status,omitempty"`
@@ -114,7 +118,8 @@ func (s *Service) AddMessage(ctx context.Context, actor *kefu.User, ticketID int
 		if err := s.st.UpdateTicket(ctx, t); err != nil {
 			return err
 		}
-		m = &kefu.Message{TicketID: t.ID, Kind: in.Kind, Body: body, HTML: safeHTML, ExternalID: in.ExternalID, Attachments: atts, CreatedAt: now}
+		m = &kefu.Message{TicketID: t.ID, Kind: in.Kind, Body: body, HTML: safeHTML, ExternalID: in.ExternalID, Attachments: atts, CreatedAt: now,
+			RawSHA256: in.RawSHA256, QuoteAt: quoteAt(body, in.QuoteAt)}
 		if in.Kind == kefu.MessageCustomer {
 			m.AuthorCustomerID = &t.CustomerID
 		} else {
@@ -140,6 +145,14 @@ func (s *Service) AddMessage(ctx context.Context, actor *kefu.User, ticketID int
 		return nm, nt, err
 	}
 	return m, t, nil
+}
+
+// quoteAt keeps a fold point only where it falls inside the stored body.
+func quoteAt(body string, at int) int {
+	if at <= 0 || at >= len(body) {
+		return 0
+	}
+	return at
 }
 
 // applyStatus moves t to status next and keeps the timestamps that go with it.

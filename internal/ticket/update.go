@@ -275,6 +275,10 @@ func (s *Service) Merge(ctx context.Context, actor *kefu.User, sourceID, targetI
 		if err := s.st.MoveEvents(ctx, source.ID, target.ID); err != nil {
 			return err
 		}
+		// After-sales cases follow their ticket, so their work stays in one place.
+		if err := s.st.MoveCases(ctx, source.ID, target.ID); err != nil {
+			return err
+		}
 		source.MergedInto = &target.ID
 		applyStatus(source, kefu.StatusClosed, now)
 		source.UpdatedAt = now

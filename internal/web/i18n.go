@@ -4,6 +4,7 @@ import (
 	"embed"
 	"encoding/json"
 	"fmt"
+	"io/fs"
 	"net/http"
 	"strings"
 )
@@ -20,14 +21,33 @@ type catalogs map[string]map[string]string
 
 func loadCatalogs() (catalogs, error) {
 	cs := catalogs{}
+	// Each language is i18n/<lang>.json plus any i18n/<area>.<lang>.json, so
+	// features keep their strings in files of their own.
 	for _, lang := range Languages {
-		b, err := catalogFS.ReadFile("i18n/" + lang + ".json")
+		names, err := fs.Glob(catalogFS, "i18n/*"+lang+".json")
 		if err != nil {
 			return nil, err
 		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			return nil, fmt.Errorf("catalog %s: %w", lang, err)
+		for _, name := range names {
+			base := strings.TrimSuffix(strings.TrimPrefix(name, "i18n/"), ".json")
+			if base != lang && !strings.HasSuffix(base, "."+lang) {
+				continue
+			}
+			b, err := catalogFS.ReadFile(name)
+			if err != nil {
+				return nil, err
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				return nil, fmt.Errorf("catalog %s: %w", name, err)
+			}
+			for k, v := range part {
+				if _, dup := m[k]; dup {
+					return nil, fmt.Errorf("catalog %s: key %s is defined twice", name, k)
+				}
+				m[k] = v
+			}
 		}
 		cs[lang] = m
 	}

@@ -49,21 +49,55 @@ type viewCount struct {
 	Count int // -1: not counted (the at-risk placeholder)
 }
 
+// countsFresh is how long a user's view counts are reused while tickets
+// keep changing; without changes they are reused until the next one.
+const countsFresh = 2 * time.Second
+
+type cachedCounts struct {
+	gen uint64
+	at  time.Time
+	c   store.InboxCounts
+}
+
+// inboxCounts counts the views for u, reusing the last count when no ticket
+// changed since (a change anywhere bumps w.gen through the realtime hub).
+func (w *Web) inboxCounts(ctx context.Context, u *kefu.User) (store.InboxCounts, error) {
+	gen := w.gen.Load()
+	w.countsMu.Lock()
+	cc, ok := w.counts[u.ID]
+	w.countsMu.Unlock()
+	if ok && (cc.gen == gen || time.Since(cc.at) < countsFresh) {
+		return cc.c, nil
+	}
+	c, err := w.st.CountInbox(ctx, auth.Scope(u), u.ID, u.TeamIDs)
+	if err != nil {
+		return c, err
+	}
+	w.countsMu.Lock()
+	w.counts[u.ID] = cachedCounts{gen: gen, at: time.Now(), c: c}
+	w.countsMu.Unlock()
+	return c, nil
+}
+
+// watchChanges bumps the change generation on every ticket change, on
+// whichever node it happened.
+func (w *Web) watchChanges() {
+	ch, _ := w.hub.Subscribe("inbox")
+	for range ch {
+		w.gen.Add(1)
+	}
+}
+
 func (w *Web) viewCounts(ctx context.Context, u *kefu.User) ([]viewCount, error) {
-	scope := auth.Scope(u)
+	c, err := w.inboxCounts(ctx, u)
+	if err != nil {
+		return nil, err
+	}
+	n := map[string]int{"mine": c.Mine, "unassigned": c.Unassigned, "teams": c.Teams, "all": c.All,
+		"at_risk": -1, "pending": c.Pending, "on_hold": c.OnHold, "solved": c.Solved}
 	out := make([]viewCount, 0, len(views))
 	for _, v := range views {
-		if v == "at_risk" {
-			out = append(out, viewCount{v, -1})
-			continue
-		}
-		f := viewFilter(v, u)
-		f.Scope = scope
-		n, err := w.st.CountTickets(ctx, f)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, viewCount{v, n})
+		out = append(out, viewCount{v, n[v]})
 	}
 	return out, nil
 }
@@ -126,6 +160,17 @@ func parseInbox(q url.Values, u *kefu.User) (string, store.TicketFilter, map[str
 	return view, f, raw
 }
 
+// narrowed reports whether filters beyond the view are set, so the view's
+// own count no longer tells how many tickets match.
+func narrowed(raw map[string]string) bool {
+	for k, v := range raw {
+		if v != "" && k != "sort" && k != "cursor" {
+			return true
+		}
+	}
+	return false
+}
+
 var inboxSorts = []string{"updated_at", "created_at", "priority", "number"}
 
 var shanghai = func() *time.Location {
@@ -169,14 +214,26 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 			w.fail(rw, r, v, err)
 			return
 		}
-		cf := f
-		cf.Cursor, cf.Scope = "", auth.Scope(v.User)
-		n, err := w.st.CountTickets(ctx, cf)
-		if err != nil {
+		n := -1
+		if narrowed(raw) {
+			cf := f
+			cf.Cursor, cf.Scope = "", auth.Scope(v.User)
+			if n, err = w.st.CountTickets(ctx, cf); err != nil {
+				w.fail(rw, r, v, err)
+				return
+			}
+		} else {
+			for _, c := range counts {
+				if c.Key == view {
+					n = c.Count
+				}
+			}
+		}
+		data["Count"] = n
+		if err := w.attachSLA(ctx, ts...); err != nil {
 			w.fail(rw, r, v, err)
 			return
 		}
-		data["Count"] = n
 		rows, err := w.rows(ctx, v.Lang, ts, users, cats)
 		if err != nil {
 			w.fail(rw, r, v, err)
@@ -190,6 +247,13 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 			q.Set("cursor", next)
 			data["NextURL"] = "/?" + q.Encode()
 		}
+	} else {
+		risks, err := w.atRisk(ctx, v.User)
+		if err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+		data["Risks"] = risks
 	}
 	v.Page, v.Data = "inbox", data
 	w.render(rw, r, http.StatusOK, "inbox", "", *v)

@@ -15,6 +15,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 )
@@ -81,6 +82,13 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 	if d["Chat"], err = w.chatStrip(ctx, v, t, cust); err != nil {
 		return nil, err
 	}
+	if err := w.attachSLA(ctx, t); err != nil {
+		return nil, err
+	}
+	if d["Promises"], err = w.promises(ctx, v, t, cust.Name); err != nil {
+		return nil, err
+	}
+	d["HasDeadlines"] = w.deadlines != nil
 	msgs, err := w.messages(ctx, v, t, cust, userName)
 	if err != nil {
 		return nil, err
@@ -368,7 +376,26 @@ func (w *Web) transfer(rw http.ResponseWriter, r *http.Request, v *view) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	if _, err := w.chat.Transfer(r.Context(), v.User, id, optID(r.FormValue("to_user_id")), optID(r.FormValue("to_team_id")), r.FormValue("note")); err != nil {
+	toTeam := optID(r.FormValue("to_team_id"))
+	hours, _ := strconv.Atoi(r.FormValue("due_business_hours"))
+	// The hand-off and the department's due time commit together.
+	if hours <= 0 || toTeam == nil || w.deadlines == nil {
+		// A chat hears of its new agent; other tickets just change hands.
+		_, err = w.chat.Transfer(r.Context(), v.User, id, optID(r.FormValue("to_user_id")), toTeam, r.FormValue("note"))
+	} else {
+		err = w.st.WithTx(r.Context(), func(ctx context.Context) error {
+			if _, err := w.tickets.Transfer(ctx, v.User, id, optID(r.FormValue("to_user_id")), toTeam, r.FormValue("note")); err != nil {
+				return err
+			}
+			if hours > 0 && toTeam != nil && w.deadlines != nil {
+				_, err := w.deadlines.Promise(ctx, v.User, id, sla.PromiseInput{Kind: kefu.PromiseHandoff, TeamID: toTeam,
+					BusinessMinutes: hours * 60, Note: r.FormValue("note")})
+				return err
+			}
+			return nil
+		})
+	}
+	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}

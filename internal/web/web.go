@@ -14,12 +14,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/ticket"
 	"github.com/kefu-dev/kefu/internal/user"
@@ -37,16 +40,21 @@ type Web struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
+	deadlines *sla.Service // nil: no due times shown
 	hub       realtime.Hub
 	chat      *chat.Service
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
 	loc       *time.Location // how times are shown
+
+	gen      atomic.Uint64 // bumped on every ticket change
+	countsMu sync.Mutex
+	counts   map[int64]cachedCounts // inbox view counts per user
 }
 
 // New parses every template once; a template error stops the start.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, hub realtime.Hub, chats *chat.Service, log *slog.Logger) (*Web, error) {
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, hub realtime.Hub, chats *chat.Service, log *slog.Logger) (*Web, error) {
 	cat, err := loadCatalogs()
 	if err != nil {
 		return nil, err
@@ -55,7 +63,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, hub: hub, chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
+	go w.watchChanges()
 	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "chat"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/chats.html", "templates/"+page+".html")
 		if err != nil {
@@ -101,6 +110,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /settings/chat", w.chatSettings},
 		{"POST /settings/chat", w.saveChatChannel},
 		{"POST /settings/chat/agents", w.saveChatAgent},
+		{"POST /tickets/{id}/promises", w.addPromise},
+		{"POST /promises/{id}/keep", w.keepPromise},
 		{"GET /attachments/{id}", w.attachment},
 		{"GET /live", w.live},
 		{"GET /settings/canned", w.cannedPage},
@@ -166,6 +177,9 @@ func (w *Web) funcs(lang string) template.FuncMap {
 			}
 			return m
 		},
+		"due":    func(t *kefu.Ticket) *dueView { return soonestDue(t) },
+		"until":  func(at time.Time) string { return w.until(lang, at) },
+		"metric": func(m string) string { return w.cat.T(lang, "sla."+m) },
 	}
 }
 

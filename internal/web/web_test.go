@@ -16,13 +16,17 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
+	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
 	"github.com/kefu-dev/kefu/internal/server"
+	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
 	"github.com/kefu-dev/kefu/internal/ticket"
@@ -41,12 +45,19 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
+	deadlines := sla.New(st)
+	deadlines.Register(jobs.NewTimers(st, log, time.Hour))
+	if withDemo {
+		if err := deadlines.SeedDemo(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
 	hub := realtime.NewLocal()
-	ws, err := web.New(st, tickets, customers, users, hub, chat.New(st, tickets, customers, hub, log), log)
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, chat.New(st, tickets, customers, hub, log), log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(server.New(st, httpapi.New(st, tickets, customers, users, log), log, ws).Handler())
+	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: aftersale.New(st, tickets, log), Email: email.NewChannels(st)}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
@@ -274,13 +285,23 @@ func TestSignInLockOutAndFirstRun(t *testing.T) {
 // a template uses exists.
 func TestCatalogsMatch(t *testing.T) {
 	load := func(lang string) map[string]string {
-		b, err := os.ReadFile("i18n/" + lang + ".json")
-		if err != nil {
-			t.Fatal(err)
-		}
 		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatal(err)
+		names, _ := fs.Glob(os.DirFS("i18n"), "*"+lang+".json")
+		for _, name := range names {
+			if name != lang+".json" && !strings.HasSuffix(name, "."+lang+".json") {
+				continue
+			}
+			b, err := os.ReadFile("i18n/" + name)
+			if err != nil {
+				t.Fatal(err)
+			}
+			part := map[string]string{}
+			if err := json.Unmarshal(b, &part); err != nil {
+				t.Fatalf("%s: %v", name, err)
+			}
+			for k, v := range part {
+				m[k] = v
+			}
 		}
 		return m
 	}

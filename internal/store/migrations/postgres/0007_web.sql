@@ -22,3 +22,7 @@ CREATE TABLE canned_responses (
     updated_at TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX canned_shortcut ON canned_responses(shortcut);
+
+-- Inbox view counts read only this index (status, assignee and team are all
+-- the views and the role scope look at), never the ticket rows.
+CREATE INDEX tickets_inbox ON tickets(status, assignee_id, team_id);
