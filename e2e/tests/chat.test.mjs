@@ -25,9 +25,13 @@ for (const L of langs) {
     const agent = await signIn(browser, "agent@demo.test", L.locale);
     const ap = agent.page;
     if ((await ap.getAttribute("html", "lang")) !== L.lang) {
-      await Promise.all([ap.waitForLoadState("load"), ap.click(".top .me button.link >> nth=0")]);
+      await ap.click(".top .me button.link >> nth=0");
+      await ap.waitForFunction((l) => document.documentElement.lang === l, L.lang);
     }
-    await Promise.all([ap.waitForLoadState("load"), ap.selectOption("#chat-status select", "online")]);
+    if (!(await ap.locator("#chat-status select.presence-online").count())) {
+      await ap.selectOption("#chat-status select", "online");
+      await ap.locator("#chat-status select.presence-online").waitFor(); // the page came back with the new status
+    }
     await ap.goto(BASE + "/?view=all");
     await ap.locator("#chats").waitFor();
 
