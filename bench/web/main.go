@@ -27,6 +27,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/httpapi"
 	"github.com/kefu-dev/kefu/internal/kefu"
@@ -122,7 +123,7 @@ func run(dialect, pg, keep string, nTickets, n int) error {
 	tk := ticket.New(st, customers)
 	users := user.New(st)
 	hub := realtime.NewLocal()
-	ws, err := web.New(st, tk, customers, users, nil, hub, log)
+	ws, err := web.New(st, tk, customers, users, nil, hub, chat.New(st, tk, customers, hub, log), log)
 	if err != nil {
 		return err
 	}

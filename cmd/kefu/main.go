@@ -23,6 +23,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/channel/email"
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/config"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
@@ -239,12 +240,20 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	later := schedule.New(st, tickets)
 	later.Register(timers)
 	api := httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Deadlines: deadlines, Routing: routes, Rules: rules, Later: later, Email: mail.Channels}, log)
-	ws, err := web.New(st, tickets, customers, users, deadlines, hub, log)
+	chats := chat.New(st, tickets, customers, hub, log)
+	chats.Demo = cfg.Demo
+	if cfg.Demo {
+		if _, err := chats.EnsureDemoChannel(ctx); err != nil {
+			return fmt.Errorf("demo chat channel: %w", err)
+		}
+	}
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, chats, log)
 	if err != nil {
 		return err
 	}
 	ws.UseCases(cases, mail.Channels)
 	outbox.Register("realtime", web.Relay(hub))
+	outbox.Register("chat", chats.Consumer())
 	var smtpLn net.Listener
 	if cfg.SMTPAddr != "" {
 		if smtpLn, err = net.Listen("tcp", cfg.SMTPAddr); err != nil {
@@ -255,6 +264,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	bg, stopBG := context.WithCancel(context.Background())
 	defer stopBG()
 	go outbox.Run(bg)
+	go chats.Run(bg)
 	go timers.Run(bg)
 	// The email channel (fetchers, sender, SMTP listener) stops after the
 	// HTTP server and before the database closes.
@@ -293,7 +303,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}()
 	// Webhook deliveries to the shop and the lost-parcel rule.
 	go cases.Run(bg, 5*time.Second)
-	srv := server.New(st, api, log, ws, portal.New(cases, log, nil))
+	srv := server.New(st, api, log, ws, portal.New(cases, log, nil), chats)
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -303,6 +313,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		fmt.Fprintf(stdout, "kefu SMTP listener on %s (mail for the email channels' addresses becomes tickets)\n", smtpLn.Addr())
 	}
 	if cfg.Demo {
+		fmt.Fprintf(stdout, "Demo shop page with the chat widget: http://%s/demo/shop\n", ln.Addr())
 		fmt.Fprintf(stdout, "Demo shop: sign in as admin@demo.test, lead@demo.test, agent@demo.test or warehouse@demo.test, password \"demo\".\n")
 	}
 	return srv.Run(ctx, ln, cfg.ShutdownTimeout)

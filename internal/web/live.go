@@ -17,14 +17,13 @@ import (
 // for a ticket the user may see. The browser turns them into htmx triggers
 // that refetch the part of the page that changed.
 func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
-	topic := r.URL.Query().Get("topic")
-	if topic != "inbox" {
-		id, err := strconv.ParseInt(strings.TrimPrefix(topic, "ticket."), 10, 64)
-		if err != nil || !strings.HasPrefix(topic, "ticket.") {
-			w.fail(rw, r, v, kefu.NotFound("topic"))
-			return
-		}
-		if _, err := w.tickets.Get(r.Context(), v.User, id); err != nil {
+	topics := r.URL.Query()["topic"]
+	if len(topics) == 0 || len(topics) > 4 {
+		w.fail(rw, r, v, kefu.NotFound("topic"))
+		return
+	}
+	for _, topic := range topics {
+		if err := w.mayListen(r.Context(), v.User, topic); err != nil {
 			w.fail(rw, r, v, err)
 			return
 		}
@@ -38,8 +37,24 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 	rw.WriteHeader(http.StatusOK)
 	fmt.Fprintf(rw, "retry: 2000\n\n")
 	_ = fl.Flush()
-	msgs, cancel := w.hub.Subscribe(topic)
-	defer cancel()
+	msgs := make(chan realtime.Message, 256)
+	for _, topic := range topics {
+		ch, cancel := w.hub.Subscribe(topic)
+		defer cancel()
+		go func() {
+			for {
+				select {
+				case m := <-ch:
+					select {
+					case msgs <- m:
+					default: // a slow browser loses news, not the server; it refetches
+					}
+				case <-r.Context().Done():
+					return
+				}
+			}
+		}()
+	}
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
 	for {
@@ -61,10 +76,31 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 	}
 }
 
+// mayListen checks a live topic: "inbox" and "chats" for any user, "user.<id>"
+// for that user alone, "ticket.<id>" for a ticket the user may see.
+func (w *Web) mayListen(ctx context.Context, u *kefu.User, topic string) error {
+	switch {
+	case topic == "inbox" || topic == "chats":
+		return nil
+	case topic == fmt.Sprintf("user.%d", u.ID):
+		return nil
+	case strings.HasPrefix(topic, "ticket."):
+		id, err := strconv.ParseInt(strings.TrimPrefix(topic, "ticket."), 10, 64)
+		if err != nil {
+			return kefu.NotFound("topic")
+		}
+		_, err = w.tickets.Get(ctx, u, id)
+		return err
+	}
+	return kefu.NotFound("topic")
+}
+
 func eventName(t string) string {
 	switch {
 	case t == "presence":
 		return "presence"
+	case strings.HasPrefix(t, "chat."):
+		return "chat"
 	case t == kefu.EventMessageAdded || t == kefu.EventTicketMerged:
 		return "messages"
 	}

@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
@@ -40,7 +41,7 @@ func searchSite(t *testing.T, st *store.Store) string {
 	customers := customer.New(st)
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
-	ws, err := web.New(st, tickets, customers, users, nil, realtime.NewLocal(), log)
+	ws, err := web.New(st, tickets, customers, users, nil, realtime.NewLocal(), chat.New(st, tickets, customers, realtime.NewLocal(), log), log)
 	if err != nil {
 		t.Fatal(err)
 	}

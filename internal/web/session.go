@@ -92,7 +92,11 @@ func (w *Web) session(h pageFunc) http.Handler {
 			}
 		}
 		r = r.WithContext(context.WithValue(r.Context(), ctxCSRF{}, csrf))
-		h(rw, r, &view{Lang: pickLanguage(u.Language, r), User: u, CSRF: csrf, Path: r.URL.RequestURI()})
+		v := &view{Lang: pickLanguage(u.Language, r), User: u, CSRF: csrf, Path: r.URL.RequestURI()}
+		if auth.Can(u, auth.ReplyToCustomer) == nil && r.Method == http.MethodGet && r.Header.Get("HX-Request") == "" {
+			v.Chat = w.myChatStatus(r.Context(), u)
+		}
+		h(rw, r, v)
 	})
 }
 

@@ -79,6 +79,9 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		return nil, err
 	}
 	d["Customer"] = cust
+	if d["Chat"], err = w.chatStrip(ctx, v, t, cust); err != nil {
+		return nil, err
+	}
 	if err := w.attachSLA(ctx, t); err != nil {
 		return nil, err
 	}
@@ -266,7 +269,12 @@ func (w *Web) conversation(rw http.ResponseWriter, r *http.Request, v *view) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	v.Data = map[string]any{"T": t, "Messages": msgs}
+	cs, err := w.chatStrip(r.Context(), v, t, cust)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	v.Data = map[string]any{"T": t, "Messages": msgs, "Chat": cs}
 	w.render(rw, r, http.StatusOK, "ticket", "conversation", *v)
 }
 
@@ -301,9 +309,13 @@ func (w *Web) addMessage(rw http.ResponseWriter, r *http.Request, v *view) {
 			in.Attachments = append(in.Attachments, ticket.Upload{Filename: fh.Filename, Data: data})
 		}
 	}
-	_, t, err := w.tickets.AddMessage(r.Context(), v.User, id, in)
+	_, t, err := w.chat.Reply(r.Context(), v.User, id, in)
 	if err != nil {
 		w.fail(rw, r, v, err)
+		return
+	}
+	if r.Header.Get("X-Requested-With") == "fetch" { // the chat composer sends without leaving the page
+		rw.WriteHeader(http.StatusNoContent)
 		return
 	}
 	http.Redirect(rw, r, fmt.Sprintf("/tickets/%d", t.ID), http.StatusSeeOther)
@@ -373,17 +385,22 @@ func (w *Web) transfer(rw http.ResponseWriter, r *http.Request, v *view) {
 	toTeam := optID(r.FormValue("to_team_id"))
 	hours, _ := strconv.Atoi(r.FormValue("due_business_hours"))
 	// The hand-off and the department's due time commit together.
-	err = w.st.WithTx(r.Context(), func(ctx context.Context) error {
-		if _, err := w.tickets.Transfer(ctx, v.User, id, optID(r.FormValue("to_user_id")), toTeam, r.FormValue("note")); err != nil {
-			return err
-		}
-		if hours > 0 && toTeam != nil && w.deadlines != nil {
-			_, err := w.deadlines.Promise(ctx, v.User, id, sla.PromiseInput{Kind: kefu.PromiseHandoff, TeamID: toTeam,
-				BusinessMinutes: hours * 60, Note: r.FormValue("note")})
-			return err
-		}
-		return nil
-	})
+	if hours <= 0 || toTeam == nil || w.deadlines == nil {
+		// A chat hears of its new agent; other tickets just change hands.
+		_, err = w.chat.Transfer(r.Context(), v.User, id, optID(r.FormValue("to_user_id")), toTeam, r.FormValue("note"))
+	} else {
+		err = w.st.WithTx(r.Context(), func(ctx context.Context) error {
+			if _, err := w.tickets.Transfer(ctx, v.User, id, optID(r.FormValue("to_user_id")), toTeam, r.FormValue("note")); err != nil {
+				return err
+			}
+			if hours > 0 && toTeam != nil && w.deadlines != nil {
+				_, err := w.deadlines.Promise(ctx, v.User, id, sla.PromiseInput{Kind: kefu.PromiseHandoff, TeamID: toTeam,
+					BusinessMinutes: hours * 60, Note: r.FormValue("note")})
+				return err
+			}
+			return nil
+		})
+	}
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -419,6 +436,7 @@ func (w *Web) presence(rw http.ResponseWriter, r *http.Request, v *view) {
 	state := "viewing"
 	if r.FormValue("state") == "typing" {
 		state = "typing"
+		w.chat.Typing(r.Context(), v.User, id) // the chat visitor sees it too
 	}
 	data, _ := json.Marshal(map[string]string{"state": state, "name": v.User.Name})
 	_ = w.hub.Publish(r.Context(), realtime.Message{Topic: fmt.Sprintf("ticket.%d", id), Type: "presence", TicketID: id, UserID: v.User.ID, Data: data})

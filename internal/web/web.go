@@ -20,6 +20,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
@@ -47,6 +48,7 @@ type Web struct {
 	channels  *email.Channels    // nil: no channel settings
 	hub       realtime.Hub
 	search    *search.Service
+	chat      *chat.Service
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
@@ -58,7 +60,7 @@ type Web struct {
 }
 
 // New parses every template once; a template error stops the start.
-func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, hub realtime.Hub, log *slog.Logger) (*Web, error) {
+func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, users *user.Service, deadlines *sla.Service, hub realtime.Hub, chats *chat.Service, log *slog.Logger) (*Web, error) {
 	cat, err := loadCatalogs()
 	if err != nil {
 		return nil, err
@@ -67,10 +69,10 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	if err != nil {
 		loc = time.FixedZone("CST", 8*3600)
 	}
-	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
+	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/"+page+".html")
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories", "chat"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/chats.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -106,6 +108,16 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /tickets/{id}/relate", w.relate},
 		{"GET /tickets/{id}/canned", w.cannedForTicket},
 		{"POST /tickets/{id}/presence", w.presence},
+		{"POST /tickets/{id}/chat/accept", w.chatAccept},
+		{"POST /tickets/{id}/chat/end", w.chatEnd},
+		{"POST /tickets/{id}/chat/seen", w.chatSeen},
+		{"POST /tickets/{id}/chat/transcript", w.chatTranscript},
+		{"GET /inbox/chats", w.chatPanel},
+		{"POST /me/chat-status", w.chatStatus},
+		{"POST /me/heartbeat", w.chatHeartbeat},
+		{"GET /settings/chat", w.chatSettings},
+		{"POST /settings/chat", w.saveChatChannel},
+		{"POST /settings/chat/agents", w.saveChatAgent},
 		{"POST /tickets/{id}/promises", w.addPromise},
 		{"POST /promises/{id}/keep", w.keepPromise},
 		{"GET /attachments/{id}", w.attachment},
@@ -164,6 +176,7 @@ func cacheFor(h http.Handler, d time.Duration) http.Handler {
 
 // view is what every page template receives.
 type view struct {
+	Chat  kefu.AgentStatus // the user's chat presence, for agents
 	Lang  string
 	User  *kefu.User
 	CSRF  string
@@ -193,6 +206,14 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"unquoted":   func(m *kefu.Message) string { return quoteSplit(m, false) },
 		"quoted":     func(m *kefu.Message) string { return quoteSplit(m, true) },
 		"has":        func(m map[int64]int, id int64) bool { _, ok := m[id]; return ok },
+		"list":       func(xs ...string) []string { return xs },
+		"dict": func(kv ...any) map[string]any {
+			m := map[string]any{}
+			for i := 0; i+1 < len(kv); i += 2 {
+				m[fmt.Sprint(kv[i])] = kv[i+1]
+			}
+			return m
+		},
 	}
 }
 

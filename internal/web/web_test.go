@@ -20,6 +20,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
 	"github.com/kefu-dev/kefu/internal/channel/email"
+	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/demo"
 	"github.com/kefu-dev/kefu/internal/httpapi"
@@ -53,7 +54,8 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 			t.Fatal(err)
 		}
 	}
-	ws, err := web.New(st, tickets, customers, users, deadlines, realtime.NewLocal(), log)
+	hub := realtime.NewLocal()
+	ws, err := web.New(st, tickets, customers, users, deadlines, hub, chat.New(st, tickets, customers, hub, log), log)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -117,16 +117,71 @@
     body.appendChild(f); setTimeout(function () { f.remove(); }, 1500);
   }
 
-  // Live updates over Server-Sent Events.
+  // Live updates over Server-Sent Events: the page's own topic, plus the
+  // chat queue and the agent's own chats on every page, for notifications.
   var liveEl = document.querySelector("[data-live]");
-  if (liveEl && window.EventSource) {
-    var topic = liveEl.getAttribute("data-live");
-    var es = new EventSource("/live?topic=" + encodeURIComponent(topic));
-    es.addEventListener("messages", function () {
-      if (window.htmx) htmx.trigger(body, "kefu:messages");
-      if (document.hidden) document.title = "● " + document.title.replace(/^● /, "");
+  var isAgent = body.hasAttribute("data-chat");
+  var tp = document.querySelector("[data-ticket]");
+  var ticketID = tp ? +tp.getAttribute("data-ticket") : 0;
+  var topics = [];
+  if (liveEl) topics.push(liveEl.getAttribute("data-live"));
+  if (isAgent) { topics.push("chats"); topics.push("user." + body.getAttribute("data-user")); }
+  var baseTitle = document.title, alerts = 0;
+  function beep() {
+    try {
+      var C = window.AudioContext || window.webkitAudioContext; if (!C) return;
+      var ac = beep.ac || (beep.ac = new C()), o = ac.createOscillator(), g = ac.createGain();
+      o.frequency.value = 880; g.gain.value = 0.08; o.connect(g); g.connect(ac.destination);
+      o.start(); o.stop(ac.currentTime + 0.18);
+    } catch (e) {}
+  }
+  function notify(text) {
+    beep();
+    if (document.hidden || !tp) { alerts++; document.title = "(" + alerts + ") " + text + " · " + baseTitle; }
+    flash(text);
+  }
+  if (topics.length && window.EventSource) {
+    var es = new EventSource("/live?" + topics.map(function (t) { return "topic=" + encodeURIComponent(t); }).join("&"));
+    var refreshTimer = 0;
+    function refreshConversation() {
+      clearTimeout(refreshTimer);
+      refreshTimer = setTimeout(function () { if (window.htmx) htmx.trigger(body, "kefu:messages"); }, 60);
+    }
+    es.addEventListener("messages", function (ev) {
+      var m = JSON.parse(ev.data);
+      if (m.topic === "ticket." + ticketID) refreshConversation();
+      if (document.hidden && m.topic === "ticket." + ticketID) document.title = "● " + document.title.replace(/^● /, "");
     });
     es.addEventListener("ticket", function () { if (window.htmx) htmx.trigger(body, "kefu:inbox"); });
+    es.addEventListener("chat", function (ev) {
+      var m = JSON.parse(ev.data), d = m.data || {}, here = ticketID && m.ticket_id === ticketID;
+      switch (m.type) {
+        case "chat.state":
+          if (window.htmx) htmx.trigger(body, "kefu:chats");
+          if (m.topic === "chats" && d.state === "waiting") notify(body.getAttribute("data-new-chat"));
+          else if (m.topic === "user." + body.getAttribute("data-user") && d.state === "active" && !here) notify(body.getAttribute("data-new-chat"));
+          if (here) refreshConversation();
+          break;
+        case "chat.entry":
+          if (here) refreshConversation();
+          if (d.from === "visitor" && m.topic !== "ticket." + ticketID && (!here || document.hidden)) notify(body.getAttribute("data-new-msg"));
+          else if (d.from === "visitor" && here && document.hidden) notify(body.getAttribute("data-new-msg"));
+          break;
+        case "chat.marks":
+          if (here) refreshConversation();
+          break;
+        case "chat.typing":
+          var ty = document.getElementById("visitor-typing");
+          if (here && ty && d.from === "visitor") {
+            ty.hidden = !d.on; clearTimeout(ty._t); ty._t = setTimeout(function () { ty.hidden = true; }, 5000);
+          }
+          break;
+        case "chat.visitor":
+          var vo = document.getElementById("visitor-online");
+          if (here && vo) { vo.textContent = d.online ? "● " : "○ "; vo.classList.toggle("on", !!d.online); }
+          break;
+      }
+    });
     var presenceBox = document.getElementById("presence");
     var seen = {};
     es.addEventListener("presence", function (ev) {
@@ -148,10 +203,56 @@
     }
     setInterval(renderPresence, 3000);
   }
-  document.addEventListener("visibilitychange", function () { if (!document.hidden) document.title = document.title.replace(/^● /, ""); });
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) { alerts = 0; document.title = baseTitle; chatSeen(); }
+  });
+
+  // Chat presence: the header's status menu, and a heartbeat while a page is open.
+  var statusForm = document.getElementById("chat-status");
+  if (statusForm) statusForm.addEventListener("change", function () { statusForm.submit(); });
+  function post(url, params) {
+    var fd = new URLSearchParams(params || {});
+    return fetch(url, { method: "POST", headers: { "X-CSRF-Token": csrf() }, body: fd, credentials: "same-origin" });
+  }
+  if (isAgent) {
+    post("/me/heartbeat").catch(function () {});
+    setInterval(function () { post("/me/heartbeat").catch(function () {}); }, 30000);
+  }
+
+  // A chat ticket: Enter sends without leaving the page, and the page tells
+  // the visitor how far the agent has read.
+  function chatSeen() {
+    var strip = document.getElementById("chatstrip");
+    if (!strip || !ticketID) return;
+    post("/tickets/" + ticketID + "/chat/seen", { seq: strip.getAttribute("data-last"), read: document.hidden ? "0" : "1" }).catch(function () {});
+  }
+  if (tp && tp.hasAttribute("data-chat")) {
+    chatSeen();
+    body.addEventListener("htmx:afterSwap", function (e) { if (e.target && e.target.id === "conversation") { chatSeen(); scrollConversation(); } });
+    function scrollConversation() { var c = document.getElementById("conversation"); if (c) c.scrollTop = c.scrollHeight; }
+    scrollConversation();
+    if (composer && textarea) {
+      textarea.addEventListener("keydown", function (e) {
+        if (e.key === "Enter" && !e.shiftKey && !e.ctrlKey && !e.metaKey && !e.isComposing) { e.preventDefault(); composer.requestSubmit(); }
+      });
+      composer.addEventListener("submit", function (e) {
+        e.preventDefault();
+        var fd = new FormData(composer), b = document.getElementById("send");
+        if (!String(fd.get("body") || "").trim() && !(composer.querySelector("input[type=file]").files || []).length) { if (b) b.disabled = false; return; }
+        fetch(composer.action, { method: "POST", body: fd, credentials: "same-origin", headers: { "X-Requested-With": "fetch", "X-CSRF-Token": csrf() } })
+          .then(function (r) {
+            if (b) b.disabled = false;
+            if (!r.ok) return r.text().then(function (t) { flash(t.slice(0, 200)); });
+            textarea.value = ""; composer.querySelector("input[type=file]").value = "";
+            refreshConversationNow();
+          }, function () { if (b) b.disabled = false; flash("✗"); });
+      }, true);
+    }
+  }
+  function refreshConversationNow() { if (window.htmx) htmx.trigger(body, "kefu:messages"); }
+
 
   // Tell colleagues on the same ticket that we are here, and when we type.
-  var tp = document.querySelector("[data-ticket]");
   if (tp) {
     var id = tp.getAttribute("data-ticket"), lastTyping = 0;
     function announce(state) {
