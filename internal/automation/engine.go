@@ -520,3 +520,53 @@ func (s *Service) DryRun(ctx context.Context, actor *kefu.User, r *Rule, ticketI
 	}
 	return res, nil
 }
+
+// Move moves a rule one place earlier (delta < 0) or later in the order
+// rules run, renumbering them all so equal positions cannot make the order
+// ambiguous. Moving the first one up or the last one down changes nothing.
+func (s *Service) Move(ctx context.Context, actor *kefu.User, id int64, delta int) error {
+	if err := auth.Can(actor, auth.ManageSLA); err != nil {
+		return err
+	}
+	return s.st.WithTx(ctx, func(ctx context.Context) error {
+		rs, err := s.st.Rules(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(rs, func(r *store.Rule) bool { return r.ID == id })
+		if i < 0 {
+			return kefu.NotFound("automation rule")
+		}
+		j := i + 1
+		if delta < 0 {
+			j = i - 1
+		}
+		if delta == 0 || j < 0 || j >= len(rs) {
+			return nil
+		}
+		rs[i], rs[j] = rs[j], rs[i]
+		for pos, r := range rs {
+			if r.Position == pos {
+				continue
+			}
+			r.Position = pos
+			if err := s.st.SaveRule(ctx, r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// SetEnabled turns a rule on or off.
+func (s *Service) SetEnabled(ctx context.Context, actor *kefu.User, id int64, on bool) error {
+	if err := auth.Can(actor, auth.ManageSLA); err != nil {
+		return err
+	}
+	r, err := s.st.Rule(ctx, id)
+	if err != nil {
+		return err
+	}
+	r.Enabled = on
+	return s.st.SaveRule(ctx, r)
+}

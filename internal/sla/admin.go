@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"slices"
 	"sort"
 
 	"github.com/kefu-dev/kefu/internal/auth"
@@ -253,4 +254,43 @@ func (s *Service) Results(ctx context.Context, actor *kefu.User, ticketID int64)
 		return nil, err
 	}
 	return s.st.SLAResults(ctx, ticketID)
+}
+
+// MovePolicy moves an SLA policy one place earlier (delta < 0) or later in
+// the order policies are tried (admin), renumbering them all so equal
+// positions cannot make the order ambiguous, and applies them anew. Moving
+// the first one up or the last one down changes nothing.
+func (s *Service) MovePolicy(ctx context.Context, actor *kefu.User, id int64, delta int) error {
+	if err := auth.Can(actor, auth.ManageSLA); err != nil {
+		return err
+	}
+	return s.st.WithTx(ctx, func(ctx context.Context) error {
+		ps, err := s.st.SLAPolicies(ctx)
+		if err != nil {
+			return err
+		}
+		i := slices.IndexFunc(ps, func(p *kefu.SLAPolicy) bool { return p.ID == id })
+		if i < 0 {
+			return kefu.NotFound("SLA policy")
+		}
+		j := i + 1
+		if delta < 0 {
+			j = i - 1
+		}
+		if delta == 0 || j < 0 || j >= len(ps) {
+			return nil
+		}
+		ps[i], ps[j] = ps[j], ps[i]
+		for pos, p := range ps {
+			if p.Position == pos {
+				continue
+			}
+			p.Position = pos
+			if err := s.st.UpdateSLAPolicy(ctx, p); err != nil {
+				return err
+			}
+		}
+		_, err = s.ReevaluateAll(ctx)
+		return err
+	})
 }

@@ -12,6 +12,7 @@ import (
 	"html/template"
 	"io/fs"
 	"log/slog"
+	"math"
 	"net/http"
 	"strings"
 	"sync"
@@ -19,6 +20,7 @@ import (
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -43,9 +45,10 @@ type Web struct {
 	tickets   *ticket.Service
 	customers *customer.Service
 	users     *user.Service
-	deadlines *sla.Service       // nil: no due times shown
-	cases     *aftersale.Service // nil: no case panel (see UseCases)
-	channels  *email.Channels    // nil: no channel settings
+	deadlines *sla.Service        // nil: no due times shown
+	cases     *aftersale.Service  // nil: no case panel (see UseCases)
+	channels  *email.Channels     // nil: no channel settings
+	rules     *automation.Service // nil: no automation rule pages (see UseRules)
 	hub       realtime.Hub
 	search    *search.Service
 	chat      *chat.Service
@@ -71,8 +74,8 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories", "chat"} {
-		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/chats.html", "templates/"+page+".html")
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories", "chat", "admin_calendars", "admin_calendar", "admin_policies", "admin_rules"} {
+		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/chats.html", "templates/admin_tabs.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
 		}
@@ -145,6 +148,26 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /admin/categories", w.adminCategories},
 		{"POST /admin/categories", w.saveCategory},
 		{"POST /admin/categories/{id}", w.saveCategory},
+		{"GET /admin/calendars", w.needs(func() bool { return w.deadlines != nil }, w.adminCalendars)},
+		{"POST /admin/calendars", w.needs(func() bool { return w.deadlines != nil }, w.createCalendar)},
+		{"GET /admin/calendars/{id}", w.needs(func() bool { return w.deadlines != nil }, w.calendarPage)},
+		{"POST /admin/calendars/{id}", w.needs(func() bool { return w.deadlines != nil }, w.saveCalendar)},
+		{"POST /admin/calendars/{id}/days", w.needs(func() bool { return w.deadlines != nil }, w.addCalendarDay)},
+		{"POST /admin/calendars/{id}/days/remove", w.needs(func() bool { return w.deadlines != nil }, w.removeCalendarDay)},
+		{"POST /admin/calendars/{id}/import", w.needs(func() bool { return w.deadlines != nil }, w.importCalendar)},
+		{"POST /admin/calendars/{id}/delete", w.needs(func() bool { return w.deadlines != nil }, w.deleteCalendar)},
+		{"GET /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.adminPolicies)},
+		{"POST /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.savePolicy)},
+		{"POST /admin/sla/{id}", w.needs(func() bool { return w.deadlines != nil }, w.savePolicy)},
+		{"POST /admin/sla/{id}/move", w.needs(func() bool { return w.deadlines != nil }, w.movePolicy)},
+		{"POST /admin/sla/{id}/toggle", w.needs(func() bool { return w.deadlines != nil }, w.togglePolicy)},
+		{"POST /admin/sla/{id}/delete", w.needs(func() bool { return w.deadlines != nil }, w.deletePolicy)},
+		{"GET /admin/rules", w.needs(func() bool { return w.rules != nil }, w.adminRules)},
+		{"POST /admin/rules", w.needs(func() bool { return w.rules != nil }, w.saveRule)},
+		{"POST /admin/rules/{id}", w.needs(func() bool { return w.rules != nil }, w.saveRule)},
+		{"POST /admin/rules/{id}/move", w.needs(func() bool { return w.rules != nil }, w.moveRule)},
+		{"POST /admin/rules/{id}/toggle", w.needs(func() bool { return w.rules != nil }, w.toggleRule)},
+		{"POST /admin/rules/{id}/delete", w.needs(func() bool { return w.rules != nil }, w.deleteRule)},
 		{"POST /settings/password", w.changePassword},
 		{"POST /logout", w.logout},
 	} {
@@ -207,6 +230,11 @@ func (w *Web) funcs(lang string) template.FuncMap {
 		"quoted":     func(m *kefu.Message) string { return quoteSplit(m, true) },
 		"has":        func(m map[int64]int, id int64) bool { _, ok := m[id]; return ok },
 		"list":       func(xs ...string) []string { return xs },
+		"contains":   containsText,
+		"deref":      func(p *int64) int64 { return *p },
+		"inc":        func(i int) int { return i + 1 },
+		"percent":    func(f float64) int { return int(math.Round(f * 100)) },
+		"mins":       func(m any) string { return w.minutes(lang, m) },
 		"dict": func(kv ...any) map[string]any {
 			m := map[string]any{}
 			for i := 0; i+1 < len(kv); i += 2 {

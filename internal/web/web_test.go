@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/kefu-dev/kefu/internal/aftersale"
+	"github.com/kefu-dev/kefu/internal/automation"
 	"github.com/kefu-dev/kefu/internal/channel/email"
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -66,6 +67,7 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 		}
 	}
 	ws.UseCases(cases, channels)
+	ws.UseRules(automation.New(st, tickets, log))
 	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Email: channels}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL
@@ -133,6 +135,12 @@ func TestPagesByRole(t *testing.T) {
 			t.Fatal("demo lacks the tickets this test needs")
 		}
 		hp, np := "/tickets/"+itoa(handed[0].ID), "/tickets/"+itoa(notHanded[0].ID)
+		cals, _ := st.Calendars(ctx)
+		policies, _ := st.SLAPolicies(ctx)
+		if len(cals) == 0 || len(policies) == 0 {
+			t.Fatal("demo lacks a calendar and SLA policies")
+		}
+		calID, policyID := cals[0].ID, policies[0].ID
 		pages := []struct {
 			path string
 			want map[string]int
@@ -161,6 +169,15 @@ func TestPagesByRole(t *testing.T) {
 			{"/admin/users", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
 			{"/admin/teams", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
 			{"/admin/categories", map[string]int{"admin": 200, "lead": 200, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/calendars", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/calendars/" + itoa(calID), map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/calendars/" + itoa(calID) + "?year=2025", map[string]int{"admin": 200}},
+			{"/admin/calendars/99999999", map[string]int{"admin": 404}},
+			{"/admin/sla", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/sla?edit=" + itoa(policyID), map[string]int{"admin": 200, "lead": 403}},
+			{"/admin/sla?edit=99999999", map[string]int{"admin": 404}},
+			{"/admin/rules", map[string]int{"admin": 200, "lead": 403, "agent": 403, "warehouse": 403, "": 303}},
+			{"/admin/rules?edit=99999999", map[string]int{"admin": 404, "agent": 403}},
 			{"/tickets/99999999", map[string]int{"agent": 404}},
 			{"/no/such/page", map[string]int{"agent": 404, "": 404}},
 			{"/login", map[string]int{"": 200}},
