@@ -196,11 +196,16 @@ func (w *Web) saveCategory(rw http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(rw, r, "/admin/categories", http.StatusSeeOther)
 }
 
-// fieldError is the message of a field error, for showing on the form.
+// fieldError is the message of a field error (or of a field naming
+// something that does not exist), for showing on the form.
 func fieldError(err error) string {
 	var fe *kefu.FieldError
-	if errors.As(err, &fe) {
+	var nf *kefu.NotFoundError
+	switch {
+	case errors.As(err, &fe):
 		return fe.Field + ": " + fe.Message
+	case errors.As(err, &nf) && nf.Field != "":
+		return nf.Field + ": " + nf.What + " does not exist"
 	}
 	return ""
 }
