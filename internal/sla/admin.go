@@ -264,7 +264,8 @@ func (s *Service) MovePolicy(ctx context.Context, actor *kefu.User, id int64, de
 	if err := auth.Can(actor, auth.ManageSLA); err != nil {
 		return err
 	}
-	return s.st.WithTx(ctx, func(ctx context.Context) error {
+	moved := false
+	err := s.st.WithTx(ctx, func(ctx context.Context) error {
 		ps, err := s.st.SLAPolicies(ctx)
 		if err != nil {
 			return err
@@ -290,7 +291,14 @@ func (s *Service) MovePolicy(ctx context.Context, actor *kefu.User, id int64, de
 				return err
 			}
 		}
-		_, err = s.ReevaluateAll(ctx)
-		return err
+		moved = true
+		return nil
 	})
+	if err != nil || !moved {
+		return err
+	}
+	// Outside the renumbering's transaction: each ticket is re-evaluated in
+	// its own, as SavePolicy does, rather than all in one long one.
+	_, err = s.ReevaluateAll(ctx)
+	return err
 }

@@ -70,6 +70,10 @@ func TestCalendarAdmin(t *testing.T) {
 		lead.signIn("lead@demo.test", "demo")
 		const name = "上海仓 Warehouse"
 
+		// The refusal names who may: admins only.
+		if code, body, _ := lead.get("/admin/calendars"); code != http.StatusForbidden || !strings.Contains(body, "管理员") || !strings.Contains(body, "主管") {
+			t.Errorf("supervisor opens calendars: %d, the 403 does not name the roles", code)
+		}
 		if code, _, _ := lead.post("/admin/calendars", url.Values{"csrf": {lead.csrf}, "name": {name}, "hours_mon": {"09:00-18:00"}}); code != http.StatusForbidden {
 			t.Errorf("supervisor creates a calendar: %d", code)
 		}

@@ -154,26 +154,14 @@ func policyFromForm(r *http.Request) (*kefu.SLAPolicy, error) {
 
 // savePolicy creates a policy (no id; it goes last) or replaces one.
 func (w *Web) savePolicy(rw http.ResponseWriter, r *http.Request, v *view) {
+	// No transaction around this: SavePolicy re-evaluates every active
+	// ticket, each in a transaction of its own.
 	p, err := policyFromForm(r)
 	if err == nil {
-		err = w.st.WithTx(r.Context(), func(ctx context.Context) error {
-			if id := optID(r.PathValue("id")); id != nil {
-				old, err := w.deadlines.Policy(ctx, v.User, *id)
-				if err != nil {
-					return err
-				}
-				p.ID, p.Position = old.ID, old.Position
-			} else {
-				ps, err := w.deadlines.Policies(ctx, v.User)
-				if err != nil {
-					return err
-				}
-				for _, o := range ps {
-					p.Position = max(p.Position, o.Position+1)
-				}
-			}
-			return w.deadlines.SavePolicy(ctx, v.User, p)
-		})
+		err = w.placePolicy(r.Context(), v.User, p, optID(r.PathValue("id")))
+	}
+	if err == nil {
+		err = w.deadlines.SavePolicy(r.Context(), v.User, p)
 	}
 	if err != nil {
 		if fe := fieldError(err); fe != "" {
@@ -184,6 +172,27 @@ func (w *Web) savePolicy(rw http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(rw, r, "/admin/sla", http.StatusSeeOther)
+}
+
+// placePolicy gives a policy from the form its id and old position, or
+// for a new one (id nil) the place after the last.
+func (w *Web) placePolicy(ctx context.Context, actor *kefu.User, p *kefu.SLAPolicy, id *int64) error {
+	if id != nil {
+		old, err := w.deadlines.Policy(ctx, actor, *id)
+		if err != nil {
+			return err
+		}
+		p.ID, p.Position = old.ID, old.Position
+		return nil
+	}
+	ps, err := w.deadlines.Policies(ctx, actor)
+	if err != nil {
+		return err
+	}
+	for _, o := range ps {
+		p.Position = max(p.Position, o.Position+1)
+	}
+	return nil
 }
 
 // movePolicy moves a policy up or down the order.
@@ -202,15 +211,13 @@ func (w *Web) movePolicy(rw http.ResponseWriter, r *http.Request, v *view) {
 // togglePolicy enables or disables a policy.
 func (w *Web) togglePolicy(rw http.ResponseWriter, r *http.Request, v *view) {
 	id, err := pathID(r)
+	var p *kefu.SLAPolicy
 	if err == nil {
-		err = w.st.WithTx(r.Context(), func(ctx context.Context) error {
-			p, err := w.deadlines.Policy(ctx, v.User, id)
-			if err != nil {
-				return err
-			}
-			p.Enabled = r.FormValue("enabled") == "1"
-			return w.deadlines.SavePolicy(ctx, v.User, p)
-		})
+		p, err = w.deadlines.Policy(r.Context(), v.User, id)
+	}
+	if err == nil {
+		p.Enabled = r.FormValue("enabled") == "1"
+		err = w.deadlines.SavePolicy(r.Context(), v.User, p)
 	}
 	if err != nil {
 		w.fail(rw, r, v, err)
