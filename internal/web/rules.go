@@ -244,18 +244,12 @@ func (w *Web) showRules(rw http.ResponseWriter, r *http.Request, v *view, status
 		w.fail(rw, r, v, err)
 		return
 	}
-	ctx := r.Context()
-	rs, err := w.rules.Rules(ctx, v.User)
+	rs, err := w.rules.Rules(r.Context(), v.User)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
 	}
-	teams, err := w.users.Teams(ctx, v.User)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	users, err := w.users.List(ctx, v.User)
+	teams, users, err := w.people(r.Context(), v.User)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return

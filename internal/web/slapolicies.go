@@ -34,27 +34,19 @@ func (w *Web) showPolicies(rw http.ResponseWriter, r *http.Request, v *view, sta
 		return
 	}
 	ctx := r.Context()
-	ps, err := w.deadlines.Policies(ctx, v.User)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
+	var ps []*kefu.SLAPolicy
+	var cals []*kefu.Calendar
+	var cats []*kefu.Category
+	teams, users, err := w.people(ctx, v.User)
+	if err == nil {
+		ps, err = w.deadlines.Policies(ctx, v.User)
 	}
-	cals, err := w.deadlines.Calendars(ctx, v.User)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
+	if err == nil {
+		cals, err = w.deadlines.Calendars(ctx, v.User)
 	}
-	teams, err := w.users.Teams(ctx, v.User)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
+	if err == nil {
+		cats, err = w.tickets.Categories(ctx, v.User)
 	}
-	users, err := w.users.List(ctx, v.User)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	cats, err := w.tickets.Categories(ctx, v.User)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -81,6 +73,16 @@ func (w *Web) showPolicies(rw http.ResponseWriter, r *http.Request, v *view, sta
 		"PauseStatuses": []kefu.Status{kefu.StatusOpen, kefu.StatusPending, kefu.StatusOnHold},
 		"WarnPercent":   int(math.Round(draft.WarnShare * 100))}
 	w.render(rw, r, status, "admin_policies", "", *v)
+}
+
+// people lists the teams and users, for the selects that name them.
+func (w *Web) people(ctx context.Context, actor *kefu.User) ([]*kefu.Team, []*kefu.User, error) {
+	teams, err := w.users.Teams(ctx, actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	users, err := w.users.List(ctx, actor)
+	return teams, users, err
 }
 
 // formMinutes reads an optional target in business minutes; blank is no
