@@ -34,7 +34,7 @@ for (const L of langs) {
     const customer = { name: "标签顾客", email: `tags-${stamp}@example.cn`, language: "zh-CN" };
     const ids = [];
     for (const tags of [[A, B], [A], [B]]) {
-      const r = await api("POST", "/api/v1/tickets", { subject: "屏幕有划痕 " + stamp, channel: "email", customer, tags, message: { body: "收到就有划痕" } });
+      const r = await api("POST", "/api/v1/tickets", { subject: "屏幕有划痕，能换一台吗", channel: "email", customer, tags, message: { body: "收到就有划痕" } });
       ids.push((r.ticket || r).id);
     }
 
