@@ -5,25 +5,14 @@
 // the run through the API so the demo's own stay as they were.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, signIn, shot, BASE } from "../lib.mjs";
+import { launch, signIn, shot, api, BASE, TOKEN } from "../lib.mjs";
 
-const TOKEN = process.env.KEFU_TOKEN;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-async function api(method, path, body) {
-  const res = await fetch(BASE + path, {
-    method, headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
-
 const langs = [
-  { locale: "zh-CN", lang: "zh-CN", user: "lead@demo.test", a: "坏件", b: "破损", renamed: "已改名", same: "新名称和原名称相同" },
+  { locale: "zh-CN", lang: "zh-CN", user: "lead@demo.test", a: "坏件", b: "破损", renamed: "改名为", same: "新名称和原名称相同" },
   { locale: "en-US", lang: "en", user: "admin@demo.test", a: "broken", b: "damaged", renamed: "Renamed", same: "same as the old one" },
 ];
 
@@ -71,7 +60,8 @@ for (const L of langs) {
     // Rename A → A2.
     await row(A).locator("input[name=name]").fill(A2);
     await Promise.all([page.waitForURL(/done=rename/), row(A).locator("button[value=rename]").click()]);
-    assert.ok((await page.locator(".flash").innerText()).includes(A2));
+    const flash = await page.locator(".flash").innerText();
+    assert.ok(flash.includes(A2) && flash.includes(L.renamed) && flash.includes("2"), flash);
     assert.equal(await row(A).count(), 0);
     assert.equal(await row(A2).locator("td.num").innerText(), "2");
     await shot(page, `tags-renamed-${L.locale}`);
