@@ -1,7 +1,8 @@
 // The collision warning, in Chinese and in English: two agents open the same
 // ticket in two browsers; each sees the other there (well before the
 // 10-second heartbeat, so the one who came first is not missed), and when
-// one types in the composer the other sees "typing".
+// one types in the composer the other sees "typing"; when one leaves, the
+// other's warning goes.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { launch, signIn, shot, BASE } from "../lib.mjs";
@@ -57,6 +58,10 @@ for (const L of langs) {
     await shot(a.page, `presence-${L.locale}`);
     // Typing stays on one side: the lead is not told the agent types.
     assert.ok(!(await bBox.innerText()).includes(L.typing));
+    // The lead leaves: the agent's warning goes at once, not after the 25-second timeout.
+    await b.page.goto(BASE + "/");
+    await a.page.waitForFunction((n) => !document.getElementById("presence").textContent.includes(n), bName, { timeout: 5000 });
+    assert.ok(!(await aBox.evaluate((e) => e.classList.contains("warn"))));
     await a.ctx.close();
     await b.ctx.close();
   });

@@ -202,6 +202,7 @@
     es.addEventListener("presence", function (ev) {
       if (!presenceBox) return;
       var m = JSON.parse(ev.data), d = m.data || {};
+      if (d.state === "left") { delete seen[m.user_id]; renderPresence(); return; }
       var isNew = !seen[m.user_id];
       seen[m.user_id] = { name: d.name, state: d.state, at: Date.now() };
       if (isNew) announce("viewing"); // a newcomer learns we are here too
@@ -276,6 +277,13 @@
   if (tp) {
     var lastTyping = 0;
     if (!window.EventSource) announce("viewing"); // else on the stream's "open"
+    // Leaving: a beacon survives the page going away (it cannot set the
+    // CSRF header, so the token goes in the form).
+    window.addEventListener("pagehide", function () {
+      if (!navigator.sendBeacon) return;
+      var fd = new URLSearchParams(); fd.set("state", "left"); fd.set("csrf", csrf());
+      navigator.sendBeacon("/tickets/" + tp.getAttribute("data-ticket") + "/presence", fd);
+    });
     setInterval(function () { if (!document.hidden) announce("viewing"); }, 10000);
     if (textarea) textarea.addEventListener("input", function () {
       var now = Date.now(); if (now - lastTyping > 2500) { lastTyping = now; announce("typing"); }
