@@ -29,3 +29,18 @@ export async function signIn(browser, email, locale) {
 export async function shot(page, name) {
   await page.screenshot({ path: ARTIFACTS + name + ".png", fullPage: false });
 }
+
+// TOKEN is the admin API token run.sh makes; tests that need the API skip without it.
+export const TOKEN = process.env.KEFU_TOKEN;
+
+// api calls the REST API with TOKEN and returns the JSON answer, throwing on
+// an error status so a test fails where the call did.
+export async function api(method, path, body) {
+  const res = await fetch(BASE + path, {
+    method, headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = await res.json().catch(() => ({}));
+  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}

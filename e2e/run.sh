@@ -16,6 +16,12 @@ if ! command -v chromium >/dev/null; then
     echo "SKIPPED browser tests: chromium is not installed (apt-get install chromium)"; exit 0
   fi
 fi
+# Without a CJK font Chinese renders as boxes, and the zh-CN screenshots
+# cannot be judged; the CSS asks for Noto Sans CJK SC among others.
+if command -v fc-list >/dev/null && [ -z "$(fc-list :lang=zh 2>/dev/null)" ] && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  echo "installing a CJK font for the browser tests' screenshots"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-cjk >/dev/null || echo "no CJK font: Chinese screenshots will show boxes"
+fi
 [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent
 tmp=$(mktemp -d)
 trap 'kill $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$tmp"' EXIT

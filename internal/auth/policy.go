@@ -15,6 +15,7 @@ type Action string
 const (
 	ManageUsers      Action = "manage users and teams"
 	ManageCategories Action = "manage categories"
+	ManageTags       Action = "rename, merge and delete tags"
 	ReadCustomers    Action = "read customers and orders"
 	WriteCustomers   Action = "change customers"
 	FeedOrders       Action = "feed orders"
@@ -37,6 +38,7 @@ const (
 var allowed = map[Action][]kefu.Role{
 	ManageUsers:      {kefu.RoleAdmin},
 	ManageCategories: {kefu.RoleAdmin, kefu.RoleSupervisor},
+	ManageTags:       {kefu.RoleAdmin, kefu.RoleSupervisor},
 	ReadCustomers:    {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	WriteCustomers:   {kefu.RoleAdmin, kefu.RoleSupervisor, kefu.RoleAgent},
 	FeedOrders:       {kefu.RoleAdmin, kefu.RoleSupervisor},

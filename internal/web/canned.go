@@ -85,7 +85,7 @@ func (w *Web) cannedPage(rw http.ResponseWriter, r *http.Request, v *view) {
 		w.fail(rw, r, v, err)
 		return
 	}
-	v.Page, v.Data = "canned", map[string]any{"Items": list, "CanEdit": auth.Can(v.User, auth.ManageCategories) == nil}
+	v.Page, v.Data = "canned", map[string]any{"Items": list, "CanEdit": auth.Can(v.User, auth.ManageCategories) == nil, "Tab": "canned"}
 	w.render(rw, r, http.StatusOK, "canned", "", *v)
 }
 

@@ -28,15 +28,6 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 			return
 		}
 	}
-	// The response controller reaches the Flusher through middleware wrappers.
-	fl := http.NewResponseController(rw)
-	h := rw.Header()
-	h.Set("Content-Type", "text/event-stream")
-	h.Set("Cache-Control", "no-cache")
-	h.Set("X-Accel-Buffering", "no")
-	rw.WriteHeader(http.StatusOK)
-	fmt.Fprintf(rw, "retry: 2000\n\n")
-	_ = fl.Flush()
 	msgs := make(chan realtime.Message, 256)
 	for _, topic := range topics {
 		ch, cancel := w.hub.Subscribe(topic)
@@ -55,6 +46,18 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 			}
 		}()
 	}
+	// Subscribed before the stream opens: the browser announces its presence
+	// on "open", and the answers of colleagues already on the ticket must
+	// not slip past before this node listens.
+	// The response controller reaches the Flusher through middleware wrappers.
+	fl := http.NewResponseController(rw)
+	h := rw.Header()
+	h.Set("Content-Type", "text/event-stream")
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	rw.WriteHeader(http.StatusOK)
+	fmt.Fprintf(rw, "retry: 2000\n\n")
+	_ = fl.Flush()
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
 	for {

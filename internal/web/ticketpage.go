@@ -434,9 +434,14 @@ func (w *Web) presence(rw http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	state := "viewing"
-	if r.FormValue("state") == "typing" {
+	switch r.FormValue("state") {
+	case "typing":
 		state = "typing"
 		w.chat.Typing(r.Context(), v.User, id) // the chat visitor sees it too
+	case "left":
+		// Said when the page goes away, so colleagues stop being warned at
+		// once rather than when the viewing times out.
+		state = "left"
 	}
 	data, _ := json.Marshal(map[string]string{"state": state, "name": v.User.Name})
 	_ = w.hub.Publish(r.Context(), realtime.Message{Topic: fmt.Sprintf("ticket.%d", id), Type: "presence", TicketID: id, UserID: v.User.ID, Data: data})

@@ -74,7 +74,7 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	}
 	w := &Web{st: st, tickets: tickets, customers: customers, users: users, deadlines: deadlines, hub: hub, search: search.New(st), chat: chats, log: log, cat: cat, loc: loc, pages: map[string]*template.Template{}, counts: map[int64]cachedCounts{}}
 	go w.watchChanges()
-	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories", "chat", "admin_calendars", "admin_calendar", "admin_policies", "admin_rules"} {
+	for _, page := range []string{"login", "error", "inbox", "ticket", "canned", "search", "channels", "settings", "customers", "customer", "admin_users", "admin_teams", "admin_categories", "admin_tags", "chat", "admin_calendars", "admin_calendar", "admin_policies", "admin_rules"} {
 		t, err := template.New(page).Funcs(w.funcs("zh-CN")).ParseFS(templateFS, "templates/layout.html", "templates/canned_list.html", "templates/cases_panel.html", "templates/relations.html", "templates/shortcuts.html", "templates/chats.html", "templates/admin_tabs.html", "templates/"+page+".html")
 		if err != nil {
 			return nil, fmt.Errorf("parse template %s: %w", page, err)
@@ -148,6 +148,8 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /admin/categories", w.adminCategories},
 		{"POST /admin/categories", w.saveCategory},
 		{"POST /admin/categories/{id}", w.saveCategory},
+		{"GET /admin/tags", w.adminTags},
+		{"POST /admin/tags", w.saveTag},
 		{"GET /admin/calendars", w.needs(func() bool { return w.deadlines != nil }, w.adminCalendars)},
 		{"POST /admin/calendars", w.needs(func() bool { return w.deadlines != nil }, w.createCalendar)},
 		{"GET /admin/calendars/{id}", w.needs(func() bool { return w.deadlines != nil }, w.calendarPage)},

@@ -6,6 +6,17 @@
   function csrf() {
     try { return JSON.parse(body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; } catch (e) { return ""; }
   }
+  // announce tells colleagues on this ticket that we view it or type in it.
+  // Viewing is sent at most once a second: newcomers are answered, and
+  // several arriving together should not set off a storm.
+  var lastViewing = 0;
+  function announce(state) {
+    var tpe = document.querySelector("[data-ticket]");
+    if (!tpe) return;
+    if (state === "viewing") { if (Date.now() - lastViewing < 1000) return; lastViewing = Date.now(); }
+    var fd = new URLSearchParams(); fd.set("state", state);
+    fetch("/tickets/" + tpe.getAttribute("data-ticket") + "/presence", { method: "POST", headers: { "X-CSRF-Token": csrf() }, body: fd, credentials: "same-origin" }).catch(function () {});
+  }
   function typingInField(e) {
     var t = e.target;
     return t && (t.tagName === "INPUT" || t.tagName === "TEXTAREA" || t.tagName === "SELECT" || t.isContentEditable);
@@ -184,22 +195,32 @@
     });
     var presenceBox = document.getElementById("presence");
     var seen = {};
+    // Once listening, say we are here: colleagues already on the ticket
+    // answer at once (below), so both sides know within a second rather
+    // than at the next heartbeat. Also on every reconnect.
+    if (tp) es.addEventListener("open", function () { announce("viewing"); });
     es.addEventListener("presence", function (ev) {
       if (!presenceBox) return;
       var m = JSON.parse(ev.data), d = m.data || {};
+      if (d.state === "left") { delete seen[m.user_id]; renderPresence(); return; }
+      var isNew = !seen[m.user_id];
       seen[m.user_id] = { name: d.name, state: d.state, at: Date.now() };
+      if (isNew) announce("viewing"); // a newcomer learns we are here too
       renderPresence();
     });
     function renderPresence() {
       if (!presenceBox) return;
-      var parts = [], now = Date.now();
+      var parts = [], now = Date.now(), typing = false;
       Object.keys(seen).forEach(function (k) {
         var p = seen[k];
         if (now - p.at > (p.state === "typing" ? 6000 : 25000)) { delete seen[k]; return; }
-        parts.push((p.state === "typing" ? "✎ " : "👁 ") + p.name);
+        typing = typing || p.state === "typing";
+        var fmt = presenceBox.getAttribute(p.state === "typing" ? "data-typing" : "data-viewing") || "%s";
+        parts.push((p.state === "typing" ? "✎ " : "👁 ") + fmt.replace("%s", p.name));
       });
-      presenceBox.textContent = parts.join("  ");
+      presenceBox.textContent = parts.join(" · ");
       presenceBox.classList.toggle("warn", parts.length > 0);
+      presenceBox.classList.toggle("typing", typing);
     }
     setInterval(renderPresence, 3000);
   }
@@ -254,12 +275,15 @@
 
   // Tell colleagues on the same ticket that we are here, and when we type.
   if (tp) {
-    var id = tp.getAttribute("data-ticket"), lastTyping = 0;
-    function announce(state) {
-      var fd = new URLSearchParams(); fd.set("state", state);
-      fetch("/tickets/" + id + "/presence", { method: "POST", headers: { "X-CSRF-Token": csrf() }, body: fd, credentials: "same-origin" }).catch(function () {});
-    }
-    announce("viewing");
+    var lastTyping = 0;
+    if (!window.EventSource) announce("viewing"); // else on the stream's "open"
+    // Leaving: a beacon survives the page going away (it cannot set the
+    // CSRF header, so the token goes in the form).
+    window.addEventListener("pagehide", function () {
+      if (!navigator.sendBeacon) return;
+      var fd = new URLSearchParams(); fd.set("state", "left"); fd.set("csrf", csrf());
+      navigator.sendBeacon("/tickets/" + tp.getAttribute("data-ticket") + "/presence", fd);
+    });
     setInterval(function () { if (!document.hidden) announce("viewing"); }, 10000);
     if (textarea) textarea.addEventListener("input", function () {
       var now = Date.now(); if (now - lastTyping > 2500) { lastTyping = now; announce("typing"); }
