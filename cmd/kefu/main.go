@@ -252,6 +252,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 		return err
 	}
 	ws.UseCases(cases, mail.Channels)
+	ws.UseSchedule(later)
 	outbox.Register("realtime", web.Relay(hub))
 	outbox.Register("chat", chats.Consumer())
 	var smtpLn net.Listener
