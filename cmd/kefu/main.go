@@ -224,6 +224,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// Deadlines: SLA clocks follow every ticket change from here on (in its
 	// transaction); routing and automation react through the outbox.
 	deadlines := sla.New(st)
+	deadlines.SetLogger(log)
 	deadlines.Register(timers)
 	if cfg.Demo {
 		if err := deadlines.SeedDemo(ctx); err != nil {
