@@ -21,11 +21,11 @@ type SnoozedTicket struct {
 // ("" for the first) and next is "" on the last page.
 //
 // The query starts from the snoozes (a small table: only tickets put
-// aside) and joins each ticket by its key, so it costs the same whatever
-// the number of tickets.
+// aside; CROSS JOIN holds SQLite to that order) and joins each ticket by
+// its key, so it costs the same whatever the number of tickets.
 func (s *Store) SnoozedTickets(ctx context.Context, sc *Scope, after string, limit int) (ts []*SnoozedTicket, next string, err error) {
-	q := `SELECT ` + prefixCols("t", ticketCols) + `, z.until FROM snoozes z JOIN tickets t ON t.id = z.ticket_id
-		WHERE t.status IN ('new', 'open', 'pending', 'on_hold')`
+	q := `SELECT ` + prefixCols("t", ticketCols) + `, z.until FROM snoozes z CROSS JOIN tickets t
+		WHERE t.id = z.ticket_id AND t.status IN ('new', 'open', 'pending', 'on_hold')`
 	var args []any
 	if cond, a := sc.sql(); cond != "" {
 		q += ` AND ` + cond
