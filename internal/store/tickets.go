@@ -522,8 +522,7 @@ type InboxCounts struct {
 // not closed, inside scope. mine and teams are the user's id and teams.
 // Snoozed tickets are counted in a second pass that starts from the few
 // snoozes and is subtracted, so the big pass stays one walk of a covering
-// index with no per-row look-up. (CROSS JOIN makes SQLite start from the
-// snoozes whatever its statistics say; PostgreSQL plans it as any join.)
+// index with no per-row look-up.
 func (s *Store) CountInbox(ctx context.Context, sc *Scope, me int64, teams []int64) (InboxCounts, error) {
 	cond, args := sc.sql()
 	teamCond := "0 = 1"
@@ -554,7 +553,7 @@ func (s *Store) CountInbox(ctx context.Context, sc *Scope, me int64, teams []int
 	if err != nil {
 		return c, fmt.Errorf("count inbox: %w", err)
 	}
-	err = s.queryRow(ctx, cols+` FROM snoozes z CROSS JOIN tickets t WHERE t.id = z.ticket_id AND `+active+cond, all...).
+	err = s.queryRow(ctx, cols+` FROM `+s.snoozedJoin()+` AND `+active+cond, all...).
 		Scan(&z.Mine, &z.Unassigned, &z.Teams, &z.All, &z.Pending, &z.OnHold, &z.Solved)
 	if err != nil {
 		return c, fmt.Errorf("count snoozed tickets: %w", err)
