@@ -4,7 +4,8 @@
 //   - the lag between a deadline and the commit of its breach event, for a
 //     stream of deadlines that fall due during the run;
 //   - the CPU this process uses while no timer is due;
-//   - the time to recompute every due time after a calendar change.
+//   - the time to recompute every due time after a calendar change, as the
+//     background job kefu runs (or inline with -inline).
 //
 // Usage:
 //
@@ -47,6 +48,7 @@ func main() {
 	lead := flag.Duration("lead", 20*time.Second, "time from the end of filling to the first deadline")
 	workers := flag.Int("workers", 0, "timer claim loops (0: the runner's default for the database)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the recompute to this file")
+	inline := flag.Bool("inline", false, "recompute in one call (sla.Service.Recompute) instead of the background job")
 	flag.Parse()
 	if *due > *tickets {
 		log.Fatal("-due must not exceed -tickets")
@@ -151,13 +153,39 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	t1 := time.Now()
-	count, err := svc.Recompute(ctx, cal.ID)
-	if err != nil {
+	if *inline {
+		count, err := svc.Recompute(ctx, cal.ID)
+		if err != nil {
+			log.Fatal(err)
+		}
+		el := time.Since(t1)
+		fmt.Printf("recomputed %d running clocks and their timers inline after a calendar change in %s (%.0f clocks/s)\n",
+			count, el.Round(time.Millisecond), float64(count)/el.Seconds())
+		return
+	}
+	// As kefu does it: a background job of durable timer steps, fired by
+	// the same runner as the breaches.
+	if _, err := svc.QueueRecompute(ctx, cal.ID); err != nil {
 		log.Fatal(err)
 	}
-	el := time.Since(t1)
-	fmt.Printf("recomputed %d running clocks and their timers after a calendar change in %s (%.0f clocks/s)\n",
-		count, el.Round(time.Millisecond), float64(count)/el.Seconds())
+	runCtx, stop = context.WithCancel(ctx)
+	wg.Add(1)
+	go func() { defer wg.Done(); timers.Run(runCtx) }()
+	for {
+		j, err := st.SLARecomputeOf(ctx, cal.ID, false)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if j.State == "done" {
+			el := time.Since(t1)
+			fmt.Printf("recomputed %d running clocks and their timers after a calendar change in %s as a background job of %d steps (%.0f clocks/s)\n",
+				j.Done, el.Round(time.Millisecond), j.Batches, float64(j.Done)/el.Seconds())
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	stop()
+	wg.Wait()
 }
 
 func ptr(n int) *int { return &n }

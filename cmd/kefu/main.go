@@ -224,6 +224,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	// Deadlines: SLA clocks follow every ticket change from here on (in its
 	// transaction); routing and automation react through the outbox.
 	deadlines := sla.New(st)
+	deadlines.SetLogger(log)
 	deadlines.Register(timers)
 	if cfg.Demo {
 		if err := deadlines.SeedDemo(ctx); err != nil {
@@ -253,6 +254,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, getenv 
 	}
 	ws.UseCases(cases, mail.Channels)
 	ws.UseRules(rules)
+	ws.UseSchedule(later)
 	outbox.Register("realtime", web.Relay(hub))
 	outbox.Register("chat", chats.Consumer())
 	var smtpLn net.Listener

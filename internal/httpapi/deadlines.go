@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -21,11 +22,11 @@ func (a *API) attachSLA(r *http.Request, ts ...*kefu.Ticket) error {
 	return a.deadlines.Attach(r.Context(), ts...)
 }
 
-// calendarSaved is the answer to a calendar change: the calendar and how
-// many running SLA clocks had their due times recomputed.
+// calendarSaved is the answer to a calendar change: the calendar and the
+// progress of the background recompute of the due times counted on it.
 type calendarSaved struct {
 	*kefu.Calendar
-	Recomputed int `json:"recomputed"`
+	Recompute *store.SLARecompute `json:"recompute"`
 }
 
 func (a *API) listCalendars(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -62,8 +63,17 @@ func (a *API) updateCalendar(r *http.Request, actor *kefu.User) (int, any, error
 		return 0, nil, err
 	}
 	c.ID = id
-	n, err := a.deadlines.UpdateCalendar(r.Context(), actor, &c)
-	return http.StatusOK, calendarSaved{&c, n}, err
+	job, err := a.deadlines.UpdateCalendar(r.Context(), actor, &c)
+	return http.StatusOK, calendarSaved{&c, job}, err
+}
+
+func (a *API) getRecompute(r *http.Request, actor *kefu.User) (int, any, error) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id < 0 {
+		return 0, nil, kefu.NotFound("calendar")
+	}
+	j, err := a.deadlines.RecomputeStatus(r.Context(), actor, id)
+	return http.StatusOK, j, err
 }
 
 func (a *API) deleteCalendar(r *http.Request, actor *kefu.User) (int, any, error) {
@@ -88,8 +98,8 @@ func (a *API) importCalendar(r *http.Request, actor *kefu.User) (int, any, error
 	if kind == "auto" {
 		kind = ""
 	}
-	c, n, err := a.deadlines.ImportICal(r.Context(), actor, id, io.LimitReader(r.Body, maxJSONBody), kefu.DayKind(kind))
-	return http.StatusOK, calendarSaved{c, n}, err
+	c, job, err := a.deadlines.ImportICal(r.Context(), actor, id, io.LimitReader(r.Body, maxJSONBody), kefu.DayKind(kind))
+	return http.StatusOK, calendarSaved{c, job}, err
 }
 
 func (a *API) listSLAPolicies(r *http.Request, actor *kefu.User) (int, any, error) {

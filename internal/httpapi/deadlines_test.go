@@ -42,6 +42,17 @@ func TestTicketSLAContract(t *testing.T) {
 		if days, _ := imp.JSON["days"].([]any); len(days) != 8 {
 			t.Errorf("imported %d days, want 7 holidays and 1 make-up day: %s", len(days), imp.Body)
 		}
+		// The import's recompute runs in the background: the answer says so,
+		// and its progress can be read until it is done.
+		job, _ := imp.JSON["recompute"].(map[string]any)
+		if job == nil || job["state"] != "running" || job["calendar_id"] != float64(calID) {
+			t.Errorf("import answer has no running recompute: %s", imp.Body)
+		}
+		status := e.mustStatus(e.do("agent", "GET", fmt.Sprintf("/api/v1/calendars/%d/recompute", calID), nil), 200)
+		if status.JSON["state"] == nil || status.JSON["done"] == nil {
+			t.Errorf("recompute status: %s", status.Body)
+		}
+		e.mustStatus(e.do("agent", "GET", "/api/v1/calendars/999999/recompute", nil), 404)
 		bad := e.do("admin", "POST", "/api/v1/calendars", map[string]any{"name": "x", "time_zone": "Mars/Base", "hours": map[string]any{"mon": []string{"09:00-18:00"}}})
 		if bad.Status != 422 || fieldOf(bad) != "time_zone" {
 			t.Errorf("bad zone: %d %s", bad.Status, bad.Body)

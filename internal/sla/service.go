@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"sync"
 	"time"
@@ -36,6 +37,11 @@ const cacheTTL = 2 * time.Second
 type Service struct {
 	st  *store.Store
 	now func() time.Time
+	log *slog.Logger // nil: slog's default
+
+	// BatchSize is how many clocks one step of a background recompute
+	// takes (0: recomputeBatch); tests make it small to stop mid-way.
+	BatchSize int
 
 	mu        sync.Mutex
 	version   string
@@ -91,6 +97,7 @@ func (s *Service) Register(timers *jobs.Timers) {
 	timers.Register(TimerSLA, s.fireSLA)
 	timers.Register(TimerPromise, s.firePromise)
 	timers.Register(TimerSnooze, s.fireSnooze)
+	timers.Register(TimerRecompute, s.fireRecompute)
 }
 
 // Invalidate drops the cached policies and calendars (after a local edit).
@@ -554,72 +561,93 @@ func (s *Service) Attach(ctx context.Context, ts ...*kefu.Ticket) error {
 // Recompute recomputes the due and warning times of every running clock on
 // a calendar (0: on every calendar) after the calendar or policies changed,
 // in batches, and moves the tickets' timers. It returns how many clocks it
-// recomputed.
+// recomputed. The admin use cases do not call it: they queue the same work
+// as a background job (QueueRecompute); tests and bench/sla call it to
+// measure or to wait for the result.
 func (s *Service) Recompute(ctx context.Context, calendarID int64) (int, error) {
 	s.Invalidate()
-	_, cals, def, err := s.config(ctx)
-	if err != nil {
-		return 0, err
-	}
-	calendar := calendarFunc(cals, def)
-	const batch = 5000
 	var afterTicket int64
 	afterMetric := ""
 	total := 0
 	for {
-		cs, err := s.st.RunningSLAClocks(ctx, calendarID, afterTicket, afterMetric, batch)
-		if err != nil {
-			return total, err
-		}
-		if len(cs) == 0 {
-			return total, nil
-		}
-		// Finish the last ticket of the page on the next page, so every
-		// ticket's timer sees all of its clocks.
-		if len(cs) == batch {
-			last := cs[len(cs)-1].TicketID
-			cut := len(cs)
-			for cut > 0 && cs[cut-1].TicketID == last {
-				cut--
-			}
-			if cut > 0 {
-				cs = cs[:cut]
-			}
-		}
-		next := map[int64]time.Time{}
-		var order []int64
-		for _, c := range cs {
-			if err := Schedule(c, calendar); err != nil {
-				return total, err
-			}
-			n := NextAlarm([]*kefu.SLAClock{c})
-			if prev, ok := next[c.TicketID]; !ok {
-				order = append(order, c.TicketID)
-				next[c.TicketID] = n
-			} else if !n.IsZero() && (prev.IsZero() || n.Before(prev)) {
-				next[c.TicketID] = n
-			}
-		}
-		err = s.st.WithTx(ctx, func(ctx context.Context) error {
-			if err := s.st.SetSLAClockTimes(ctx, cs); err != nil {
-				return err
-			}
-			refs := make([]int64, 0, len(order))
-			dues := make([]time.Time, 0, len(order))
-			for _, id := range order {
-				if n := next[id]; !n.IsZero() {
-					refs, dues = append(refs, id), append(dues, n)
-				}
-			}
-			return s.st.SetTimers(ctx, TimerSLA, refs, dues)
+		var n int
+		var done bool
+		err := s.st.WithTx(ctx, func(ctx context.Context) error {
+			var err error
+			n, done, err = s.recomputeBatch(ctx, calendarID, &afterTicket, &afterMetric, recomputeBatch)
+			return err
 		})
-		if err != nil {
+		total += n
+		if err != nil || done {
 			return total, err
 		}
-		total += len(cs)
-		last := cs[len(cs)-1]
-		afterTicket, afterMetric = last.TicketID, last.Metric
 	}
+}
+
+// recomputeBatch is how many clocks one step of a recompute reads: large
+// enough that the round trips do not dominate, small enough that a step's
+// transaction holds SQLite's one writer for a fraction of a second.
+const recomputeBatch = 2000
+
+// recomputeBatch recomputes up to limit running clocks after the key
+// (*afterTicket, *afterMetric) in the current transaction, moves their
+// tickets' timers, and advances the key. done reports that no clock is left.
+func (s *Service) recomputeBatch(ctx context.Context, calendarID int64, afterTicket *int64, afterMetric *string, limit int) (n int, done bool, err error) {
+	_, cals, def, err := s.config(ctx)
+	if err != nil {
+		return 0, false, err
+	}
+	calendar := calendarFunc(cals, def)
+	cs, err := s.st.RunningSLAClocks(ctx, calendarID, *afterTicket, *afterMetric, limit)
+	if err != nil {
+		return 0, false, err
+	}
+	if len(cs) == 0 {
+		return 0, true, nil
+	}
+	// Finish the last ticket of the page on the next page, so every
+	// ticket's timer sees all of its clocks.
+	full := len(cs) == limit
+	if full {
+		last := cs[len(cs)-1].TicketID
+		cut := len(cs)
+		for cut > 0 && cs[cut-1].TicketID == last {
+			cut--
+		}
+		if cut > 0 {
+			cs = cs[:cut]
+		}
+	}
+	next := map[int64]time.Time{}
+	var order []int64
+	for _, c := range cs {
+		if err := Schedule(c, calendar); err != nil {
+			return 0, false, err
+		}
+		n := NextAlarm([]*kefu.SLAClock{c})
+		if prev, ok := next[c.TicketID]; !ok {
+			order = append(order, c.TicketID)
+			next[c.TicketID] = n
+		} else if !n.IsZero() && (prev.IsZero() || n.Before(prev)) {
+			next[c.TicketID] = n
+		}
+	}
+	if err := s.st.SetSLAClockTimes(ctx, cs); err != nil {
+		return 0, false, err
+	}
+	refs := make([]int64, 0, len(order))
+	dues := make([]time.Time, 0, len(order))
+	for _, id := range order {
+		if n := next[id]; !n.IsZero() {
+			refs, dues = append(refs, id), append(dues, n)
+		}
+	}
+	if err := s.st.SetTimers(ctx, TimerSLA, refs, dues); err != nil {
+		return 0, false, err
+	}
+	last := cs[len(cs)-1]
+	*afterTicket, *afterMetric = last.TicketID, last.Metric
+	return len(cs), !full, nil
 }
 
 // ReevaluateAll re-runs policy selection on every active ticket after the

@@ -16,7 +16,7 @@ import (
 )
 
 // views are the inbox's saved views, in menu order.
-var views = []string{"mine", "unassigned", "teams", "all", "at_risk", "pending", "on_hold", "solved"}
+var views = []string{"mine", "unassigned", "teams", "all", "at_risk", "snoozed", "pending", "on_hold", "solved"}
 
 var activeStatuses = []kefu.Status{kefu.StatusNew, kefu.StatusOpen, kefu.StatusPending, kefu.StatusOnHold}
 
@@ -40,6 +40,11 @@ func viewFilter(view string, u *kefu.User) store.TicketFilter {
 		f.Statuses = []kefu.Status{kefu.StatusOnHold}
 	case "solved":
 		f.Statuses = []kefu.Status{kefu.StatusSolved}
+	}
+	if view != "solved" {
+		// A snoozed ticket is out of the way until it wakes; the
+		// "snoozed" view lists it (see snoozedRows).
+		f.Snoozed = "hide"
 	}
 	return f
 }
@@ -94,7 +99,7 @@ func (w *Web) viewCounts(ctx context.Context, u *kefu.User) ([]viewCount, error)
 		return nil, err
 	}
 	n := map[string]int{"mine": c.Mine, "unassigned": c.Unassigned, "teams": c.Teams, "all": c.All,
-		"at_risk": -1, "pending": c.Pending, "on_hold": c.OnHold, "solved": c.Solved}
+		"at_risk": -1, "snoozed": c.Snoozed, "pending": c.Pending, "on_hold": c.OnHold, "solved": c.Solved}
 	out := make([]viewCount, 0, len(views))
 	for _, v := range views {
 		out = append(out, viewCount{v, n[v]})
@@ -208,7 +213,20 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	data["Users"], data["Teams"], data["Categories"] = users, teams, cats
-	if view != "at_risk" {
+	switch view {
+	case "snoozed":
+		if err := w.snoozedRows(ctx, v, r.URL.Query(), f.Cursor, users, cats, data); err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+	case "at_risk":
+		risks, err := w.atRisk(ctx, v.User)
+		if err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+		data["Risks"] = risks
+	default:
 		ts, next, err := w.tickets.List(ctx, v.User, f)
 		if err != nil {
 			w.fail(rw, r, v, err)
@@ -247,13 +265,6 @@ func (w *Web) inbox(rw http.ResponseWriter, r *http.Request, v *view) {
 			q.Set("cursor", next)
 			data["NextURL"] = "/?" + q.Encode()
 		}
-	} else {
-		risks, err := w.atRisk(ctx, v.User)
-		if err != nil {
-			w.fail(rw, r, v, err)
-			return
-		}
-		data["Risks"] = risks
 	}
 	v.Page, v.Data = "inbox", data
 	w.render(rw, r, http.StatusOK, "inbox", "", *v)

@@ -89,6 +89,9 @@ func (w *Web) ticketData(ctx context.Context, v *view, id int64) (map[string]any
 		return nil, err
 	}
 	d["HasDeadlines"] = w.deadlines != nil
+	if err := w.snoozeData(ctx, v, t, d); err != nil {
+		return nil, err
+	}
 	msgs, err := w.messages(ctx, v, t, cust, userName)
 	if err != nil {
 		return nil, err

@@ -26,6 +26,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/customer"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/search"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -52,6 +53,7 @@ type Web struct {
 	hub       realtime.Hub
 	search    *search.Service
 	chat      *chat.Service
+	later     *schedule.Service // nil: no "send later" (see UseSchedule)
 	log       *slog.Logger
 	cat       catalogs
 	pages     map[string]*template.Template
@@ -123,6 +125,10 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /settings/chat/agents", w.saveChatAgent},
 		{"POST /tickets/{id}/promises", w.addPromise},
 		{"POST /promises/{id}/keep", w.keepPromise},
+		{"POST /tickets/{id}/snooze", w.snooze},
+		{"POST /tickets/{id}/unsnooze", w.unsnooze},
+		{"POST /tickets/{id}/scheduled", w.scheduleReply},
+		{"POST /scheduled/{id}/cancel", w.cancelScheduled},
 		{"GET /attachments/{id}", w.attachment},
 		{"GET /messages/{id}/raw", w.rawMail},
 		{"POST /tickets/{id}/cases/evaluate", w.evaluateCase},

@@ -28,6 +28,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/realtime"
+	"github.com/kefu-dev/kefu/internal/schedule"
 	"github.com/kefu-dev/kefu/internal/server"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
@@ -49,7 +50,8 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	tickets := ticket.New(st, customers)
 	users := user.New(st)
 	deadlines := sla.New(st)
-	deadlines.Register(jobs.NewTimers(st, log, time.Hour))
+	timers := jobs.NewTimers(st, log, time.Hour)
+	deadlines.Register(timers)
 	if withDemo {
 		if err := deadlines.SeedDemo(context.Background()); err != nil {
 			t.Fatal(err)
@@ -68,6 +70,9 @@ func newSite(t *testing.T, st *store.Store, withDemo bool) string {
 	}
 	ws.UseCases(cases, channels)
 	ws.UseRules(automation.New(st, tickets, log))
+	later := schedule.New(st, tickets)
+	later.Register(timers)
+	ws.UseSchedule(later)
 	srv := httptest.NewServer(server.New(st, httpapi.New(st, httpapi.Services{Tickets: tickets, Customers: customers, Users: users, Cases: cases, Email: channels}, log), log, ws).Handler())
 	t.Cleanup(srv.Close)
 	return srv.URL

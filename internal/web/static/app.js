@@ -84,6 +84,7 @@
       case "Escape": var o2 = document.getElementById("shortcuts"); if (o2) o2.hidden = true; break;
       case "r": if (composer) { e.preventDefault(); setMode("reply"); } break;
       case "n": if (composer) { e.preventDefault(); setMode("note"); } break;
+      case "z": var zm = document.getElementById("snooze-menu"); if (zm) { e.preventDefault(); zm.open = !zm.open; var zb = zm.querySelector("button"); if (zm.open && zb) zb.focus(); } break;
       case "g": location.href = "/"; break;
       default: return;
     }
