@@ -29,6 +29,7 @@ type Feed struct {
 	topics []string
 	opened time.Time
 	sent   map[feedKey]int64
+	last   map[int64]int64 // conversation → its last number at the previous check
 }
 
 type feedKey struct {
@@ -42,7 +43,7 @@ const feedBatch = 200
 // NewFeed opens a feed for a user's stream of the given topics, starting
 // after what each followed conversation holds now.
 func (s *Service) NewFeed(ctx context.Context, userID int64, topics []string) (*Feed, error) {
-	f := &Feed{s: s, user: userID, opened: time.Now().Add(-time.Second), sent: map[feedKey]int64{}}
+	f := &Feed{s: s, user: userID, opened: time.Now().Add(-time.Second), sent: map[feedKey]int64{}, last: map[int64]int64{}}
 	for _, t := range topics {
 		if t == TopicUser(userID) || strings.HasPrefix(t, "ticket.") {
 			f.topics = append(f.topics, t)
@@ -158,10 +159,12 @@ func (f *Feed) message(ctx context.Context, topic string, e *kefu.ChatEntry) (re
 }
 
 // Catch asks the database what the stream missed: everything committed
-// after the last entry passed, in every conversation it follows. With
-// discover (after the hub dropped news) it also looks for conversations the
-// stream never heard of, such as a chat handed to the agent whose news was
-// lost, and passes their entries since the feed opened.
+// after the last entry passed, in every conversation it follows. After the
+// hub dropped news (discover) it takes all of it, and also looks for
+// conversations the stream never heard of, such as a chat handed to the
+// agent whose news was lost, passing their entries since the feed opened.
+// The periodic check (not discover) takes only what was committed by the
+// previous check and is still missing, leaving news in flight to the hub.
 func (f *Feed) Catch(ctx context.Context, discover bool) ([]realtime.Message, error) {
 	if discover {
 		convs, err := f.followed(ctx)
@@ -200,15 +203,50 @@ func (f *Feed) Catch(ctx context.Context, discover bool) ([]realtime.Message, er
 	if err != nil {
 		return nil, fmt.Errorf("chat feed: last numbers: %w", err)
 	}
-	var out []realtime.Message
+	upTo := seqs
+	if !discover {
+		upTo = f.last
+	}
+	// The lowest number passed per conversation, over the feed's topics.
+	from := map[int64]int64{}
 	for k, last := range f.sent {
-		if seqs[k.conv] > last {
-			ms, err := f.fill(ctx, k, seqs[k.conv])
-			out = append(out, ms...)
-			if err != nil {
-				return out, err
+		if upTo[k.conv] > last {
+			if v, ok := from[k.conv]; !ok || last < v {
+				from[k.conv] = last
 			}
 		}
 	}
+	var out []realtime.Message
+	for len(from) > 0 {
+		es, err := f.s.st.ChatEntriesAfter(ctx, from, 1000)
+		if err != nil {
+			return out, fmt.Errorf("chat feed: %w", err)
+		}
+		for _, e := range es {
+			from[e.ConversationID] = e.Seq
+			if e.Seq > upTo[e.ConversationID] {
+				continue
+			}
+			for _, t := range f.topics {
+				k := feedKey{t, e.ConversationID}
+				if last, ok := f.sent[k]; !ok || e.Seq != last+1 {
+					continue
+				}
+				f.sent[k] = e.Seq
+				if m, ok := f.message(ctx, t, e); ok {
+					out = append(out, m)
+				}
+			}
+		}
+		for id, seq := range from {
+			if seq >= upTo[id] {
+				delete(from, id)
+			}
+		}
+		if len(es) < 1000 {
+			break
+		}
+	}
+	f.last = seqs
 	return out, nil
 }
