@@ -148,7 +148,7 @@ type ChatTranscript struct {
 	Body           string // plain text
 	HTML           string // the same as simple HTML
 	State          string // queued, held (Reason says why) or handed (to the email sender: OutboundID)
-	Reason         string
+	Reason         string // a code: no_channel, channel_cannot, channel_deleted, no_ticket
 	OutboundID     *int64
 	CreatedAt      time.Time
 	SentAt         *time.Time

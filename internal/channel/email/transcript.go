@@ -9,12 +9,13 @@ import (
 	"github.com/kefu-dev/kefu/internal/store"
 )
 
-// Reasons a transcript waits, shown to admins on the live chat settings page.
+// Why a transcript waits: codes the live chat settings page explains to
+// admins in their language.
 const (
-	reasonNoChannel      = "no email channel can send mail (none is enabled with an SMTP server)"
-	reasonChannelCannot  = "the chat channel's email channel is disabled or has no SMTP server"
-	reasonChannelDeleted = "the chat channel's email channel was deleted"
-	reasonNoTicket       = "the conversation has no ticket to file the mail under"
+	reasonNoChannel      = "no_channel"      // no email channel is enabled with an SMTP server
+	reasonChannelCannot  = "channel_cannot"  // the chat channel's email channel is disabled or has no SMTP server
+	reasonChannelDeleted = "channel_deleted" // the chat channel's email channel was deleted
+	reasonNoTicket       = "no_ticket"       // the conversation has no ticket to file the mail under
 	transcriptBatch      = 50
 	transcriptKind       = "transcript"
 )

@@ -56,7 +56,7 @@ func TestChatTranscriptByEmail(t *testing.T) {
 		if err != nil || len(ts) != 1 {
 			t.Fatalf("transcripts %v %v", ts, err)
 		}
-		if ts[0].State != store.TranscriptHeld || !strings.Contains(ts[0].Reason, "no email channel") {
+		if ts[0].State != store.TranscriptHeld || ts[0].Reason != "no_channel" {
 			t.Fatalf("transcript %s %q, want held with a reason", ts[0].State, ts[0].Reason)
 		}
 
