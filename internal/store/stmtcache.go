@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"strings"
 	"sync"
+	"time"
 )
 
 // stmtCache keeps SQLite statements prepared, by query text. The pure-Go
@@ -17,6 +18,8 @@ type stmtCache struct {
 	mu      sync.Mutex
 	m       map[string]*sql.Stmt
 	pending map[string]bool
+	closed  bool
+	wg      sync.WaitGroup // background prepares
 }
 
 // maxStmts bounds the cache: queries built with a varying number of
@@ -36,24 +39,42 @@ func (c *stmtCache) get(query string) *sql.Stmt {
 	if st := c.m[query]; st != nil {
 		return st
 	}
-	if c.pending[query] || len(c.m)+len(c.pending) >= maxStmts || strings.Contains(query, ";") {
+	if c.closed || c.pending[query] || len(c.m)+len(c.pending) >= maxStmts || strings.Contains(query, ";") {
 		return nil
 	}
 	c.pending[query] = true
+	c.wg.Add(1)
 	go func() {
+		defer c.wg.Done()
 		st, err := c.db.PrepareContext(context.Background(), query)
 		c.mu.Lock()
 		defer c.mu.Unlock()
 		delete(c.pending, query)
-		if err == nil { // a query that does not prepare fails when it runs, with its own error
+		switch {
+		case err != nil: // a query that does not prepare fails when it runs, with its own error
+		case c.closed:
+			_ = st.Close()
+		default:
 			c.m[query] = st
 		}
 	}()
 	return nil
 }
 
-// close releases the prepared statements.
+// close waits for the prepares under way and releases the statements, so
+// no connection outlives the store (a test's folder is removed after).
 func (c *stmtCache) close() {
+	c.mu.Lock()
+	c.closed = true
+	c.mu.Unlock()
+	// A prepare waits for its connection; one held by a transaction that
+	// never ends must not hold up the shutdown for ever.
+	done := make(chan struct{})
+	go func() { c.wg.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for q, st := range c.m {
