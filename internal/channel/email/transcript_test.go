@@ -5,12 +5,8 @@ import (
 	"io"
 	"mime"
 	"mime/quotedprintable"
-	"net"
-	"strconv"
 	"strings"
 	"testing"
-
-	"github.com/emersion/go-smtp"
 
 	"github.com/kefu-dev/kefu/internal/chat"
 	"github.com/kefu-dev/kefu/internal/customer"
@@ -61,22 +57,7 @@ func TestChatTranscriptByEmail(t *testing.T) {
 		}
 
 		// A channel that can send, through a real SMTP server.
-		sink := &smtpSink{user: "support"}
-		srv := smtp.NewServer(sink)
-		srv.AllowInsecureAuth, srv.Domain = true, "sink"
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		go func() { _ = srv.Serve(ln) }()
-		defer srv.Close()
-		host, port, _ := net.SplitHostPort(ln.Addr().String())
-		e.ch.Enabled = true
-		e.ch.SMTPHost, e.ch.SMTPSecurity, e.ch.SMTPUsername, e.ch.SMTPPassword = host, kefu.SecurityPlain, "support", "pw"
-		e.ch.SMTPPort, _ = strconv.Atoi(port)
-		if err := st.UpdateEmailChannel(ctx, e.ch); err != nil {
-			t.Fatal(err)
-		}
+		sink := serveSink(t, e)
 		if n, err := e.run.Sender.HandTranscripts(ctx); err != nil || n != 1 {
 			t.Fatalf("handed %d, %v", n, err)
 		}
