@@ -36,7 +36,8 @@ import (
 // slow consumer would, so only the stream's periodic check can find it.
 type lossyHub struct {
 	*realtime.Local
-	n atomic.Int64
+	n         atomic.Int64
+	blackhole atomic.Int64 // a conversation all of whose news is dropped (signalled)
 }
 
 func (h *lossyHub) Watch(topic string, _ int) *realtime.Subscription {
@@ -56,6 +57,10 @@ func (h *lossyHub) Watch(topic string, _ int) *realtime.Subscription {
 			case <-done:
 				return
 			case m := <-inner.C:
+				if b := h.blackhole.Load(); b != 0 && strings.Contains(string(m.Data), fmt.Sprintf(`"conv":%d,`, b)) {
+					drop()
+					continue
+				}
 				if m.Type == "chat.entry" {
 					if strings.Contains(string(m.Data), `"body":"silent"`) {
 						continue
@@ -135,8 +140,8 @@ func TestAgentStreamLosesNothing(t *testing.T) {
 			t.Fatalf("/live: %d", res.StatusCode)
 		}
 		type got struct {
-			seq  int64
-			body string
+			conv, seq int64
+			body      string
 		}
 		entries := make(chan got, 10000)
 		go func() {
@@ -156,8 +161,8 @@ func TestAgentStreamLosesNothing(t *testing.T) {
 					t.Errorf("undecodable event %q: %v", line, err)
 					continue
 				}
-				if m.Type == "chat.entry" && m.Topic == fmt.Sprintf("user.%d", agent.ID) && m.Data.Conv == conv.ID {
-					entries <- got{m.Data.Seq, m.Data.Body}
+				if m.Type == "chat.entry" && m.Topic == fmt.Sprintf("user.%d", agent.ID) {
+					entries <- got{m.Data.Conv, m.Data.Seq, m.Data.Body}
 				}
 			}
 		}()
@@ -215,6 +220,44 @@ func TestAgentStreamLosesNothing(t *testing.T) {
 		case g := <-entries:
 			t.Errorf("entry %d came again", g.seq)
 		case <-time.After(300 * time.Millisecond):
+		}
+
+		// A chat handed to the agent after the stream opened, none of whose
+		// news reaches it: the stream finds it in the database.
+		v2 := &chat.Visitor{Channel: ch, VisitorID: "flood-visitor-0000002", Language: "zh-CN", Profile: chat.Profile{Name: "静默"}}
+		_, conv2, err := chats.Send(ctx, v2, chat.Incoming{CID: "first", Body: "在吗"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hub.blackhole.Store(conv2.ID)
+		if _, err := chats.Accept(ctx, agent, *conv2.TicketID); err != nil {
+			t.Fatal(err)
+		}
+		for i := 0; i < 3; i++ {
+			if _, _, err := chats.Send(ctx, v2, chat.Incoming{CID: fmt.Sprintf("x%d", i), Body: fmt.Sprintf("x%d", i)}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var bodies []string
+		var last int64
+		deadline = time.After(15 * time.Second)
+		for len(bodies) == 0 || bodies[len(bodies)-1] != "x2" {
+			select {
+			case g := <-entries:
+				if g.conv != conv2.ID {
+					t.Fatalf("entry %d of conversation %d", g.seq, g.conv)
+				}
+				if last != 0 && g.seq != last+1 {
+					t.Fatalf("entry %d after %d", g.seq, last)
+				}
+				last = g.seq
+				bodies = append(bodies, g.body)
+			case <-deadline:
+				t.Fatalf("the stream never carried the silent chat; got %q", bodies)
+			}
+		}
+		if got := strings.Join(bodies, " "); !strings.HasSuffix(got, "x0 x1 x2") || !strings.Contains(got, "在吗") {
+			t.Errorf("the silent chat on the stream: %q", got)
 		}
 	})
 }
