@@ -1,7 +1,8 @@
 // Command chat is kefu's live-chat load benchmark. In one run it:
 //
-//  1. builds kefu and starts it with the demo shop (SQLite in a temporary
-//     folder, or PostgreSQL with -database-url);
+//  1. builds kefu and starts it with the demo shop, on each database of
+//     -dialects in turn (SQLite in a temporary folder; PostgreSQL in a scratch
+//     database created on the -pg server and dropped after);
 //  2. signs an agent in, sets them online and listens to their live stream
 //     (Server-Sent Events) as the workspace does;
 //  3. opens -conns visitor websockets to /chat/ws and holds them, reporting
@@ -15,17 +16,21 @@
 //     connections and message rate, measuring the round trip.
 //
 // Run: go run ./bench/chat            (defaults: 10000 connections, 500 msg/s for 20 s)
+//
+//	go run ./bench/chat -dialects sqlite,postgres -pg postgres://postgres@127.0.0.1:5432/postgres
 package main
 
 import (
 	"bufio"
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -43,6 +48,7 @@ import (
 	"time"
 
 	"github.com/coder/websocket"
+	_ "github.com/jackc/pgx/v5/stdlib" // registers the "pgx" driver
 )
 
 var (
@@ -50,7 +56,8 @@ var (
 	chatting   = flag.Int("chatting", 500, "of those, visitors who chat during the load phase")
 	rate       = flag.Int("rate", 500, "visitor messages per second in the load phase")
 	duration   = flag.Duration("duration", 20*time.Second, "length of the load phase")
-	dbURL      = flag.String("database-url", "", "postgres://… to run kefu on PostgreSQL (default: SQLite in a temporary folder)")
+	dialects   = flag.String("dialects", "sqlite", "databases to run kefu on, in turn: sqlite, postgres or both (sqlite,postgres)")
+	pgURL      = flag.String("pg", os.Getenv("KEFU_TEST_DATABASE_URL"), "PostgreSQL server for -dialects postgres: a scratch database is created there and dropped after")
 	echoServer = flag.String("echo-server", "", "internal: run the bare echo server on this address")
 	skipEcho   = flag.Bool("skip-echo", false, "do not run the echo ceiling")
 )
@@ -116,6 +123,8 @@ type result struct {
 	connectTime      time.Duration
 	rssHeld, rssPeak float64
 	sent, delivered  int
+	errors           int             // error frames the visitors got (kefu)
+	note             string          // what went wrong on the way, if anything
 	lat              []time.Duration // visitor → agent (kefu) or round trip (echo)
 	ack              []time.Duration // visitor → acknowledgement (kefu)
 	achievedRate     float64
@@ -147,29 +156,30 @@ func run() error {
 	if err := build.Run(); err != nil {
 		return fmt.Errorf("build kefu (run from the repository root): %w", err)
 	}
-	addr := freeAddr()
-	args := []string{"serve", "--demo", "--data-dir", filepath.Join(tmp, "data"), "--addr", addr, "--log-level", "error"}
-	if *dbURL != "" {
-		args = append(args, "--database-url", *dbURL)
+	var runs []*result
+	for _, d := range strings.Split(*dialects, ",") {
+		var r *result
+		switch d = strings.TrimSpace(d); d {
+		case "sqlite":
+			r, err = runKefu(bin, filepath.Join(tmp, "data-sqlite"), "")
+		case "postgres":
+			u, drop, perr := scratchDatabase(*pgURL)
+			if perr != nil {
+				return perr
+			}
+			r, err = runKefu(bin, filepath.Join(tmp, "data-postgres"), u)
+			if derr := drop(); derr != nil {
+				fmt.Fprintln(os.Stderr, "bench: drop scratch database:", derr)
+			}
+		default:
+			return fmt.Errorf("unknown dialect %q (sqlite, postgres)", d)
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", d, err)
+		}
+		report(r)
+		runs = append(runs, r)
 	}
-	kefu := exec.Command(bin, args...)
-	logf, _ := os.Create(filepath.Join(tmp, "kefu.log"))
-	kefu.Stdout, kefu.Stderr = logf, logf
-	if err := kefu.Start(); err != nil {
-		return err
-	}
-	defer func() { _ = kefu.Process.Kill(); _, _ = kefu.Process.Wait() }()
-	base := "http://" + addr
-	if err := waitReady(base); err != nil {
-		b, _ := os.ReadFile(logf.Name())
-		return fmt.Errorf("%w\n%s", err, b)
-	}
-	fmt.Printf("kefu %s on %s (pid %d), %s; this machine: %d cores\n", map[bool]string{true: "PostgreSQL", false: "SQLite"}[*dbURL != ""], addr, kefu.Process.Pid, runtime.Version(), runtime.NumCPU())
-	k, err := benchKefu(base, kefu.Process.Pid)
-	if err != nil {
-		return err
-	}
-	report(k)
 	if *skipEcho {
 		return nil
 	}
@@ -192,9 +202,86 @@ func run() error {
 		return err
 	}
 	report(e)
-	fmt.Printf("\nratio kefu / bare echo: memory held %.1fx, p50 %.1fx, p99 %.1fx\n",
-		k.rssHeld/e.rssHeld, float64(pct(k.lat, .5))/float64(pct(e.lat, .5)), float64(pct(k.lat, .99))/float64(pct(e.lat, .99)))
+	fmt.Println()
+	for _, k := range runs {
+		fmt.Printf("ratio %s / bare echo: memory held %.1fx, p50 %.1fx, p90 %.1fx, p99 %.1fx\n", k.name,
+			k.rssHeld/e.rssHeld, float64(pct(k.lat, .5))/float64(pct(e.lat, .5)), float64(pct(k.lat, .9))/float64(pct(e.lat, .9)), float64(pct(k.lat, .99))/float64(pct(e.lat, .99)))
+	}
 	return nil
+}
+
+// runKefu starts kefu on one database, measures it and stops it.
+func runKefu(bin, dataDir, dbURL string) (*result, error) {
+	addr := freeAddr()
+	args := []string{"serve", "--demo", "--data-dir", dataDir, "--addr", addr, "--log-level", "error"}
+	dialect := "SQLite"
+	if dbURL != "" {
+		args = append(args, "--database-url", dbURL)
+		dialect = "PostgreSQL"
+	}
+	kefu := exec.Command(bin, args...)
+	logf, err := os.Create(dataDir + ".log")
+	if err != nil {
+		return nil, err
+	}
+	defer logf.Close()
+	kefu.Stdout, kefu.Stderr = logf, logf
+	if err := kefu.Start(); err != nil {
+		return nil, err
+	}
+	defer func() { _ = kefu.Process.Kill(); _, _ = kefu.Process.Wait() }()
+	base := "http://" + addr
+	if err := waitReady(base); err != nil {
+		b, _ := os.ReadFile(logf.Name())
+		return nil, fmt.Errorf("%w\n%s", err, b)
+	}
+	fmt.Printf("\nkefu on %s, %s (pid %d), %s; this machine: %d cores\n", dialect, addr, kefu.Process.Pid, runtime.Version(), runtime.NumCPU())
+	r, err := benchKefu(base, kefu.Process.Pid)
+	if r != nil {
+		r.name = fmt.Sprintf("kefu on %s (pid %d)", dialect, kefu.Process.Pid)
+	}
+	if b, _ := os.ReadFile(logf.Name()); bytes.Contains(b, []byte("ERROR")) {
+		var errs []string
+		for _, l := range strings.Split(string(b), "\n") {
+			if strings.Contains(l, "ERROR") {
+				errs = append(errs, l)
+			}
+		}
+		fmt.Printf("kefu logged %d errors, the last: %s\n", len(errs), errs[len(errs)-1])
+	}
+	return r, err
+}
+
+// scratchDatabase creates an empty database on the PostgreSQL server of
+// base, as bench/load does, and returns its URL and how to drop it.
+func scratchDatabase(base string) (string, func() error, error) {
+	if base == "" {
+		return "", nil, errors.New("postgres: set -pg (or KEFU_TEST_DATABASE_URL)")
+	}
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, fmt.Errorf("open %s: %w", base, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	name := fmt.Sprintf("kefu_chatbench_%08x", rand.Uint32())
+	if _, err := admin.ExecContext(ctx, `CREATE DATABASE `+name); err != nil {
+		admin.Close()
+		return "", nil, fmt.Errorf("create database %s: %w", name, err)
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	u.Path = "/" + name
+	return u.String(), func() error {
+		defer admin.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		_, err := admin.ExecContext(ctx, `DROP DATABASE IF EXISTS `+name+` WITH (FORCE)`)
+		return err
+	}, nil
 }
 
 func waitReady(base string) error {
@@ -217,6 +304,12 @@ func report(r *result) {
 	fmt.Printf("server RSS, held idle:   %.0f MiB (%.1f KiB per connection)\n", r.rssHeld, r.rssHeld*1024/float64(r.conns))
 	fmt.Printf("server RSS, peak:        %.0f MiB\n", r.rssPeak)
 	fmt.Printf("messages sent/delivered: %d / %d at %.0f msg/s\n", r.sent, r.delivered, r.achievedRate)
+	if r.ack != nil {
+		fmt.Printf("acknowledged / errors:   %d / %d\n", len(r.ack)-r.errors, r.errors)
+	}
+	if r.note != "" {
+		fmt.Printf("note:                    %s\n", r.note)
+	}
 	label := "visitor→agent latency"
 	if r.ack == nil {
 		label = "round trip (echo)   "
@@ -390,12 +483,14 @@ func benchKefu(base string, pid int) (*result, error) {
 		at   time.Time
 	}
 	hits := make(chan hit, 100000)
-	sse, err := agent.c.Get(base + "/live?topic=user." + agent.user)
+	// A client of its own without a timeout: http.Client.Timeout covers
+	// reading the body too, and would cut the stream mid-run.
+	sse, err := (&http.Client{Jar: agent.c.Jar}).Get(base + "/live?topic=user." + agent.user)
 	if err != nil {
 		return nil, err
 	}
-	agent.c.Timeout = 0
 	defer sse.Body.Close()
+	streamEnded := make(chan error, 1)
 	go func() {
 		sc := bufio.NewScanner(sse.Body)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -416,6 +511,7 @@ func benchKefu(base string, pid int) (*result, error) {
 				hits <- hit{m.Data.Body, now}
 			}
 		}
+		streamEnded <- fmt.Errorf("the agent's stream ended: %v", sc.Err())
 	}()
 
 	stop := make(chan struct{})
@@ -425,6 +521,7 @@ func benchKefu(base string, pid int) (*result, error) {
 		b, _ := json.Marshal(map[string]any{"t": "hello", "lang": "zh-CN", "profile": map[string]string{"name": fmt.Sprintf("访客%d", i), "email": fmt.Sprintf("v%d@bench.test", i)}})
 		return b
 	}
+	var errFrames atomic.Int64
 	onFrame := func(i int, v *visitor, b []byte) {
 		var f struct {
 			T      string `json:"t"`
@@ -440,6 +537,9 @@ func benchKefu(base string, pid int) (*result, error) {
 				v.ticket.Store(f.Ticket)
 			}
 		case "ack", "error":
+			if f.T == "error" {
+				errFrames.Add(1)
+			}
 			if ch, ok := v.acks.LoadAndDelete(f.CID); ok {
 				ch.(chan time.Time) <- time.Now()
 			}
@@ -548,6 +648,12 @@ func benchKefu(base string, pid int) (*result, error) {
 		}
 	}
 	sendWG.Wait()
+	r.errors = int(errFrames.Load())
+	select {
+	case err := <-streamEnded:
+		r.note = err.Error()
+	default:
+	}
 	close(stop)
 	r.rssPeak = float64(peak.Load()) / 1024
 	for _, v := range vs {

@@ -88,7 +88,7 @@ func (s *Service) Send(ctx context.Context, v *Visitor, in Incoming) (seq int64,
 	var entries []*kefu.ChatEntry
 	var started bool
 	var prevAgent *int64
-	err = s.st.WithTx(ctx, func(ctx context.Context) error {
+	err = s.write(ctx, func(ctx context.Context) error {
 		entries, started, prevAgent = nil, false, nil
 		c, err := s.st.LockConversation(ctx, conv.ID)
 		if err != nil {

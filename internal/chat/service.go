@@ -61,6 +61,7 @@ type Service struct {
 
 	limits *limiter
 	reg    *registry
+	group  *group // SQLite: visitors' messages committed together
 	// Demo serves the demo shop page at /demo/shop.
 	Demo bool
 }
@@ -80,6 +81,9 @@ func New(st *store.Store, tickets *ticket.Service, customers *customer.Service, 
 	s := &Service{st: st, tickets: tickets, customers: customers, hub: hub, log: log,
 		channels: map[string]cachedChannel{}, names: map[int64]string{}, limits: newLimiter()}
 	s.reg = newRegistry(s)
+	if st.Dialect() == store.SQLite {
+		s.group = newGroup(st)
+	}
 	return s
 }
 

@@ -2,8 +2,10 @@ package chat
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"sort"
 	"strings"
 	"time"
@@ -455,28 +457,61 @@ func (s *Service) Transcript(ctx context.Context, convID int64, email, lang stri
 	if err != nil {
 		return err
 	}
-	subject, body := renderTranscript(es, lang)
-	return s.st.AddChatTranscript(ctx, &transcriptRow{ConversationID: convID, TicketID: c.TicketID, Email: email, Subject: subject, Body: body})
+	if lang != "en" {
+		lang = "zh-CN"
+	}
+	tr := renderTranscript(es, lang, s.channelName(ctx, c.ChannelID))
+	tr.ConversationID, tr.TicketID, tr.Email, tr.Lang = convID, c.TicketID, email, lang
+	return s.st.AddChatTranscript(ctx, tr)
 }
 
-func renderTranscript(es []*kefu.ChatEntry, lang string) (string, string) {
-	var b strings.Builder
-	you, us := "您", "客服"
-	subject := "在线客服聊天记录"
-	if lang == "en" {
-		you, us, subject = "You", "Support", "Your chat transcript"
+// channelName is the chat channel's name for a transcript's heading.
+func (s *Service) channelName(ctx context.Context, id int64) string {
+	ch, err := s.st.ChatChannel(ctx, id)
+	if err != nil {
+		return ""
 	}
+	return ch.Name
+}
+
+// renderTranscript writes a chat's messages as the visitor reads them, in
+// their language: plain text, and the same as simple HTML for mail readers
+// that prefer it. Times are China Standard Time, as the shop's are.
+func renderTranscript(es []*kefu.ChatEntry, lang, shop string) *transcriptRow {
+	you, us, subject, intro := "您", "客服", "在线客服聊天记录", "以下是您与%s在线客服的聊天记录（北京时间）。"
+	if lang == "en" {
+		you, us, subject, intro = "You", "Support", "Your chat transcript", "Here is your chat with %s support (China Standard Time)."
+	}
+	if shop != "" {
+		subject += " · " + shop
+	}
+	var text, html strings.Builder
+	fmt.Fprintf(&text, intro+"\n\n", shop)
+	fmt.Fprintf(&html, `<p>%s</p><table cellpadding="4" style="border-collapse:collapse;font:14px sans-serif">`, template.HTMLEscapeString(fmt.Sprintf(intro, shop)))
 	for _, e := range es {
 		if e.Kind != kefu.EntryMessage {
 			continue
 		}
+		var d entryData
+		_ = json.Unmarshal(e.Data, &d)
 		who := you
 		if e.From == kefu.FromAgent {
 			who = us
+			if d.Name != "" {
+				who = d.Name + " (" + us + ")"
+			}
 		}
-		fmt.Fprintf(&b, "[%s] %s: %s\n", e.CreatedAt.In(cst).Format("2006-01-02 15:04"), who, e.Body)
+		body := e.Body
+		for _, f := range d.Files {
+			body = strings.TrimSpace(body + " [" + f.Name + "]")
+		}
+		at := e.CreatedAt.In(cst).Format("2006-01-02 15:04")
+		fmt.Fprintf(&text, "[%s] %s: %s\n", at, who, body)
+		fmt.Fprintf(&html, `<tr><td style="color:#666;white-space:nowrap;vertical-align:top">%s</td><td style="vertical-align:top"><b>%s</b></td><td style="white-space:pre-wrap">%s</td></tr>`,
+			at, template.HTMLEscapeString(who), template.HTMLEscapeString(body))
 	}
-	return subject, b.String()
+	html.WriteString("</table>")
+	return &transcriptRow{Subject: subject, Body: text.String(), HTML: html.String()}
 }
 
 var cst = time.FixedZone("CST", 8*3600)

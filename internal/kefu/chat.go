@@ -10,23 +10,26 @@ import (
 // customer identities the shop passes to the widget and never leaves kefu
 // and the shop's server.
 type ChatChannel struct {
-	ID          int64     `json:"id"`
-	Key         string    `json:"key"`
-	Name        string    `json:"name"`
-	Secret      string    `json:"-"`
-	Origins     []string  `json:"origins"` // allowed page origins; empty: kefu's own host only
-	PreChat     bool      `json:"prechat"` // ask for name and email or phone before the first message
-	Color       string    `json:"color"`   // launcher colour, #rrggbb
-	Language    string    `json:"language"`
-	Hours       string    `json:"hours"` // business hours, e.g. "mon-fri 09:00-18:00; sat 10:00-16:00"; empty: always
-	TimeZone    string    `json:"time_zone"`
-	AutoAssign  bool      `json:"auto_assign"`
-	MaxChats    int       `json:"max_chats"`     // default concurrent chats per agent
-	MaxUploadMB int       `json:"max_upload_mb"` // per file
-	RatePerMin  int       `json:"rate_per_min"`  // visitor messages per minute
-	TeamID      *int64    `json:"team_id"`       // team whose agents answer; nil: the default team
-	CreatedAt   time.Time `json:"created_at"`
-	UpdatedAt   time.Time `json:"updated_at"`
+	ID          int64    `json:"id"`
+	Key         string   `json:"key"`
+	Name        string   `json:"name"`
+	Secret      string   `json:"-"`
+	Origins     []string `json:"origins"` // allowed page origins; empty: kefu's own host only
+	PreChat     bool     `json:"prechat"` // ask for name and email or phone before the first message
+	Color       string   `json:"color"`   // launcher colour, #rrggbb
+	Language    string   `json:"language"`
+	Hours       string   `json:"hours"` // business hours, e.g. "mon-fri 09:00-18:00; sat 10:00-16:00"; empty: always
+	TimeZone    string   `json:"time_zone"`
+	AutoAssign  bool     `json:"auto_assign"`
+	MaxChats    int      `json:"max_chats"`     // default concurrent chats per agent
+	MaxUploadMB int      `json:"max_upload_mb"` // per file
+	RatePerMin  int      `json:"rate_per_min"`  // visitor messages per minute
+	TeamID      *int64   `json:"team_id"`       // team whose agents answer; nil: the default team
+	// EmailChannelID is the mailbox transcripts are sent from; nil: the
+	// first email channel that can send.
+	EmailChannelID *int64    `json:"email_channel_id"`
+	CreatedAt      time.Time `json:"created_at"`
+	UpdatedAt      time.Time `json:"updated_at"`
 }
 
 // ChatState is where the current chat session of a conversation stands.

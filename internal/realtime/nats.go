@@ -51,6 +51,9 @@ func (h *NATS) Publish(_ context.Context, m Message) error {
 // Subscribe listens to a topic on this node.
 func (h *NATS) Subscribe(topic string) (<-chan Message, func()) { return h.local.Subscribe(topic) }
 
+// Watch listens to a topic on this node, with word of losses.
+func (h *NATS) Watch(topic string, buffer int) *Subscription { return h.local.Watch(topic, buffer) }
+
 // Close stops relaying.
 func (h *NATS) Close() {
 	_ = h.sub.Unsubscribe()

@@ -57,3 +57,33 @@ func TestNATSAcrossNodes(t *testing.T) {
 		t.Fatal("node b never heard node a")
 	}
 }
+
+// TestWatchDropped: a listener that does not keep up loses messages, the
+// publisher never waits, and the listener hears that it lost some.
+func TestWatchDropped(t *testing.T) {
+	h := NewLocal()
+	s := h.Watch("chat.1", 2)
+	defer s.Close()
+	for i := 0; i < 5; i++ {
+		_ = h.Publish(context.Background(), Message{Topic: "chat.1", TicketID: int64(i)})
+	}
+	select {
+	case <-s.Dropped:
+	default:
+		t.Fatal("no word of the dropped messages")
+	}
+	if m := <-s.C; m.TicketID != 0 {
+		t.Errorf("first kept message %d, want 0", m.TicketID)
+	}
+	if m := <-s.C; m.TicketID != 1 {
+		t.Errorf("second kept message %d, want 1", m.TicketID)
+	}
+	_ = h.Publish(context.Background(), Message{Topic: "chat.1", TicketID: 9})
+	select {
+	case <-s.Dropped:
+		t.Error("dropped signalled with room in the buffer")
+	default:
+	}
+	s.Close()
+	s.Close()
+}

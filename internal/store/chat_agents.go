@@ -143,26 +143,50 @@ type ChatTranscript struct {
 	ConversationID int64
 	TicketID       *int64
 	Email          string
+	Lang           string // zh-CN or en: the language it is written in
 	Subject        string
-	Body           string
+	Body           string // plain text
+	HTML           string // the same as simple HTML
+	State          string // queued, held (Reason says why) or handed (to the email sender: OutboundID)
+	Reason         string // a code: no_channel, channel_cannot, channel_deleted, no_ticket
+	OutboundID     *int64
 	CreatedAt      time.Time
 	SentAt         *time.Time
+	// Read with the transcript for the sender and the settings page:
+	EmailChannelID *int64 // the chat channel's mailbox, if it names one
+	MailStatus     string // the mail's status once handed: queued, sending, sent, failed
+	MailError      string
 }
+
+// Transcript states.
+const (
+	TranscriptQueued = "queued"
+	TranscriptHeld   = "held"
+	TranscriptHanded = "handed"
+)
 
 // AddChatTranscript queues a transcript for the email sender.
 func (s *Store) AddChatTranscript(ctx context.Context, t *ChatTranscript) error {
-	t.CreatedAt = now()
-	err := s.writeRow(ctx, `INSERT INTO chat_transcripts (conversation_id, ticket_id, email, subject, body, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		t.ConversationID, t.TicketID, t.Email, t.Subject, t.Body, t.CreatedAt).Scan(&t.ID)
+	t.CreatedAt, t.State = now(), TranscriptQueued
+	if t.Lang == "" {
+		t.Lang = "zh-CN"
+	}
+	err := s.writeRow(ctx, `INSERT INTO chat_transcripts (conversation_id, ticket_id, email, lang, subject, body, html, state, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		t.ConversationID, t.TicketID, t.Email, t.Lang, t.Subject, t.Body, t.HTML, t.State, t.CreatedAt).Scan(&t.ID)
 	if err != nil {
 		return fmt.Errorf("queue transcript: %w", err)
 	}
 	return nil
 }
 
-// PendingChatTranscripts lists transcripts not sent yet, oldest first.
-func (s *Store) PendingChatTranscripts(ctx context.Context, limit int) ([]*ChatTranscript, error) {
-	rows, err := s.query(ctx, `SELECT id, conversation_id, ticket_id, email, subject, body, created_at FROM chat_transcripts WHERE sent_at IS NULL ORDER BY id LIMIT ?`, limit)
+const transcriptCols = `t.id, t.conversation_id, t.ticket_id, t.email, t.lang, t.subject, t.body, t.html, t.state, t.reason, t.outbound_id, t.created_at, t.sent_at,
+	ch.email_channel_id, COALESCE(o.status, ''), COALESCE(o.last_error, '')`
+
+const transcriptFrom = ` FROM chat_transcripts t JOIN chat_conversations c ON c.id = t.conversation_id JOIN chat_channels ch ON ch.id = c.channel_id
+	LEFT JOIN email_outbound o ON o.id = t.outbound_id`
+
+func (s *Store) transcripts(ctx context.Context, where string, args ...any) ([]*ChatTranscript, error) {
+	rows, err := s.query(ctx, `SELECT `+transcriptCols+transcriptFrom+` `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list transcripts: %w", err)
 	}
@@ -170,10 +194,59 @@ func (s *Store) PendingChatTranscripts(ctx context.Context, limit int) ([]*ChatT
 	var ts []*ChatTranscript
 	for rows.Next() {
 		t := &ChatTranscript{}
-		if err := rows.Scan(&t.ID, &t.ConversationID, nullInt{&t.TicketID}, &t.Email, &t.Subject, &t.Body, timeCol{&t.CreatedAt}); err != nil {
-			return nil, err
+		if err := rows.Scan(&t.ID, &t.ConversationID, nullInt{&t.TicketID}, &t.Email, &t.Lang, &t.Subject, &t.Body, &t.HTML, &t.State, &t.Reason,
+			nullInt{&t.OutboundID}, timeCol{&t.CreatedAt}, nullTimeCol{&t.SentAt}, nullInt{&t.EmailChannelID}, &t.MailStatus, &t.MailError); err != nil {
+			return nil, fmt.Errorf("read transcript: %w", err)
 		}
 		ts = append(ts, t)
 	}
 	return ts, rows.Err()
+}
+
+// PendingChatTranscripts lists transcripts not handed to the email sender
+// yet (queued, then held), oldest first.
+func (s *Store) PendingChatTranscripts(ctx context.Context, limit int) ([]*ChatTranscript, error) {
+	return s.transcripts(ctx, `WHERE t.state IN ('queued', 'held') ORDER BY t.state DESC, t.id LIMIT ?`, limit)
+}
+
+// RecentChatTranscripts lists the latest transcripts, newest first, for admins.
+func (s *Store) RecentChatTranscripts(ctx context.Context, limit int) ([]*ChatTranscript, error) {
+	return s.transcripts(ctx, `ORDER BY t.id DESC LIMIT ?`, limit)
+}
+
+// HoldChatTranscripts marks the queued transcripts held, with the reason.
+func (s *Store) HoldChatTranscripts(ctx context.Context, reason string) (int, error) {
+	res, err := s.exec(ctx, `UPDATE chat_transcripts SET state = 'held', reason = ? WHERE state = 'queued'`, reason)
+	if err != nil {
+		return 0, fmt.Errorf("hold transcripts: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return int(n), nil
+}
+
+// HoldChatTranscript marks one transcript held, with the reason.
+func (s *Store) HoldChatTranscript(ctx context.Context, id int64, reason string) error {
+	if _, err := s.exec(ctx, `UPDATE chat_transcripts SET state = 'held', reason = ? WHERE id = ? AND state <> 'handed'`, reason, id); err != nil {
+		return fmt.Errorf("hold transcript %d: %w", id, err)
+	}
+	return nil
+}
+
+// HandChatTranscript records that a transcript became the queued mail
+// outboundID; false when another node handed it first.
+func (s *Store) HandChatTranscript(ctx context.Context, id, outboundID int64) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE chat_transcripts SET state = 'handed', reason = '', outbound_id = ? WHERE id = ? AND state <> 'handed'`, outboundID, id)
+	if err != nil {
+		return false, fmt.Errorf("hand transcript %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// ChatTranscriptSent records when the mail carrying a transcript went out.
+func (s *Store) ChatTranscriptSent(ctx context.Context, outboundID int64) error {
+	if _, err := s.exec(ctx, `UPDATE chat_transcripts SET sent_at = ? WHERE outbound_id = ?`, now(), outboundID); err != nil {
+		return fmt.Errorf("mark transcript of mail %d sent: %w", outboundID, err)
+	}
+	return nil
 }

@@ -10,12 +10,12 @@ import (
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
 
-const chatChannelCols = `id, key, name, secret, origins, prechat, color, language, hours, time_zone, auto_assign, max_chats, max_upload_mb, rate_per_min, team_id, created_at, updated_at`
+const chatChannelCols = `id, key, name, secret, origins, prechat, color, language, hours, time_zone, auto_assign, max_chats, max_upload_mb, rate_per_min, team_id, email_channel_id, created_at, updated_at`
 
 func scanChatChannel(sc interface{ Scan(...any) error }, c *kefu.ChatChannel) error {
 	var origins string
 	err := sc.Scan(&c.ID, &c.Key, &c.Name, &c.Secret, &origins, &c.PreChat, &c.Color, &c.Language, &c.Hours, &c.TimeZone,
-		&c.AutoAssign, &c.MaxChats, &c.MaxUploadMB, &c.RatePerMin, nullInt{&c.TeamID}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
+		&c.AutoAssign, &c.MaxChats, &c.MaxUploadMB, &c.RatePerMin, nullInt{&c.TeamID}, nullInt{&c.EmailChannelID}, timeCol{&c.CreatedAt}, timeCol{&c.UpdatedAt})
 	c.Origins = splitLines(origins)
 	return err
 }
@@ -33,10 +33,10 @@ func splitLines(s string) []string {
 // CreateChatChannel inserts c and sets its id. A taken key is a conflict.
 func (s *Store) CreateChatChannel(ctx context.Context, c *kefu.ChatChannel) error {
 	c.CreatedAt, c.UpdatedAt = now(), now()
-	err := s.writeRow(ctx, `INSERT INTO chat_channels (key, name, secret, origins, prechat, color, language, hours, time_zone, auto_assign, max_chats, max_upload_mb, rate_per_min, team_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+	err := s.writeRow(ctx, `INSERT INTO chat_channels (key, name, secret, origins, prechat, color, language, hours, time_zone, auto_assign, max_chats, max_upload_mb, rate_per_min, team_id, email_channel_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		c.Key, c.Name, c.Secret, strings.Join(c.Origins, "\n"), c.PreChat, c.Color, c.Language, c.Hours, c.TimeZone, c.AutoAssign,
-		c.MaxChats, c.MaxUploadMB, c.RatePerMin, c.TeamID, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
+		c.MaxChats, c.MaxUploadMB, c.RatePerMin, c.TeamID, c.EmailChannelID, c.CreatedAt, c.UpdatedAt).Scan(&c.ID)
 	if isUniqueViolation(err) {
 		return &kefu.ConflictError{Field: "key", Message: fmt.Sprintf("a chat channel with key %q exists", c.Key)}
 	}
@@ -50,9 +50,9 @@ func (s *Store) CreateChatChannel(ctx context.Context, c *kefu.ChatChannel) erro
 func (s *Store) UpdateChatChannel(ctx context.Context, c *kefu.ChatChannel) error {
 	c.UpdatedAt = now()
 	res, err := s.exec(ctx, `UPDATE chat_channels SET name = ?, origins = ?, prechat = ?, color = ?, language = ?, hours = ?, time_zone = ?,
-		auto_assign = ?, max_chats = ?, max_upload_mb = ?, rate_per_min = ?, team_id = ?, updated_at = ? WHERE id = ?`,
+		auto_assign = ?, max_chats = ?, max_upload_mb = ?, rate_per_min = ?, team_id = ?, email_channel_id = ?, updated_at = ? WHERE id = ?`,
 		c.Name, strings.Join(c.Origins, "\n"), c.PreChat, c.Color, c.Language, c.Hours, c.TimeZone, c.AutoAssign,
-		c.MaxChats, c.MaxUploadMB, c.RatePerMin, c.TeamID, c.UpdatedAt, c.ID)
+		c.MaxChats, c.MaxUploadMB, c.RatePerMin, c.TeamID, c.EmailChannelID, c.UpdatedAt, c.ID)
 	if err != nil {
 		return fmt.Errorf("update chat channel %d: %w", c.ID, err)
 	}

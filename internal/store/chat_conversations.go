@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/kefu-dev/kefu/internal/kefu"
 )
@@ -187,6 +189,43 @@ func (s *Store) ChatEntries(ctx context.Context, conversationID, after int64, li
 	}
 	defer rows.Close()
 	return scanEntries(rows)
+}
+
+// ChatEntriesAfter lists, for each conversation named, its entries after
+// the number given, ordered by conversation and number, at most limit in
+// all: one query where a stream that fell behind in many chats would
+// otherwise make one per chat.
+func (s *Store) ChatEntriesAfter(ctx context.Context, after map[int64]int64, limit int) ([]*kefu.ChatEntry, error) {
+	if len(after) == 0 {
+		return nil, nil
+	}
+	ids := make([]int64, 0, len(after))
+	for id := range after {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	var out []*kefu.ChatEntry
+	for start := 0; start < len(ids) && len(out) < limit; start += 100 {
+		chunk := ids[start:min(start+100, len(ids))]
+		conds := make([]string, len(chunk))
+		args := make([]any, 0, 2*len(chunk)+1)
+		for i, id := range chunk {
+			conds[i] = "(conversation_id = ? AND seq > ?)"
+			args = append(args, id, after[id])
+		}
+		args = append(args, limit-len(out))
+		rows, err := s.query(ctx, `SELECT `+chatEntryCols+` FROM chat_entries WHERE `+strings.Join(conds, " OR ")+` ORDER BY conversation_id, seq LIMIT ?`, args...)
+		if err != nil {
+			return nil, fmt.Errorf("list entries of %d conversations: %w", len(chunk), err)
+		}
+		es, err := scanEntries(rows)
+		rows.Close()
+		if err != nil {
+			return nil, fmt.Errorf("list entries of %d conversations: %w", len(chunk), err)
+		}
+		out = append(out, es...)
+	}
+	return out, nil
 }
 
 // ChatEntryByMessage returns the entry that carries a ticket message.

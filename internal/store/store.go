@@ -43,6 +43,8 @@ type Store struct {
 	source  string // the database URL, "sqlite:<file>" for SQLite
 
 	rebound sync.Map // query text → rebound text for PostgreSQL
+	// SQLite: prepared statements of the writer and of the reader pool.
+	wstmts, rstmts *stmtCache
 
 	commitMu    sync.Mutex
 	commitHooks []func()
@@ -126,7 +128,8 @@ func openSQLite(ctx context.Context, o Options) (*Store, error) {
 	}
 	r.SetMaxOpenConns(8)
 	r.SetMaxIdleConns(8)
-	s := &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments"), source: "sqlite:" + path}
+	s := &Store{dialect: SQLite, w: w, r: r, blobDir: filepath.Join(filepath.Dir(path), "attachments"), source: "sqlite:" + path,
+		wstmts: newStmtCache(w), rstmts: newStmtCache(r)}
 	if err := s.Optimize(ctx); err != nil {
 		s.Close()
 		return nil, err
@@ -151,6 +154,10 @@ func (s *Store) Optimize(ctx context.Context) error {
 
 // Close releases the database connections.
 func (s *Store) Close() error {
+	if s.wstmts != nil {
+		s.wstmts.close()
+		s.rstmts.close()
+	}
 	err := s.w.Close()
 	if s.r != s.w {
 		err = errors.Join(err, s.r.Close())
@@ -228,10 +235,19 @@ type querier interface {
 
 func (s *Store) conn(ctx context.Context, write bool) querier {
 	if st, ok := ctx.Value(txKey{}).(*txState); ok {
+		if s.wstmts != nil {
+			return stmtQuerier{q: st.tx, tx: st.tx, cache: s.wstmts}
+		}
 		return st.tx
 	}
 	if write {
+		if s.wstmts != nil {
+			return stmtQuerier{q: s.w, cache: s.wstmts}
+		}
 		return s.w
+	}
+	if s.rstmts != nil {
+		return stmtQuerier{q: s.r, cache: s.rstmts}
 	}
 	return s.r
 }

@@ -271,8 +271,25 @@ func (w *Web) chatSettings(rw http.ResponseWriter, r *http.Request, v *view) {
 	if isHTTPS(r) {
 		scheme = "https"
 	}
+	canEdit := auth.Can(v.User, auth.ManageUsers) == nil
 	v.Page, v.Data = "chat", map[string]any{"Channels": chs, "Agents": rows, "Teams": teams, "Base": scheme + "://" + r.Host,
-		"CanEdit": auth.Can(v.User, auth.ManageUsers) == nil, "Flash": r.URL.Query().Get("saved")}
+		"CanEdit": canEdit, "Flash": r.URL.Query().Get("saved")}
+	if canEdit {
+		// Admins choose the mailbox transcripts go from, and see how the
+		// latest transcripts fared (and why one waits).
+		mailboxes, err := w.st.EmailChannels(ctx)
+		if err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+		transcripts, err := w.st.RecentChatTranscripts(ctx, 20)
+		if err != nil {
+			w.fail(rw, r, v, err)
+			return
+		}
+		v.Data.(map[string]any)["Mailboxes"] = mailboxes
+		v.Data.(map[string]any)["Transcripts"] = transcripts
+	}
 	w.render(rw, r, http.StatusOK, "chat", "", *v)
 }
 
@@ -300,6 +317,7 @@ func (w *Web) saveChatChannel(rw http.ResponseWriter, r *http.Request, v *view) 
 	c.Hours = r.FormValue("hours")
 	c.TimeZone = r.FormValue("time_zone")
 	c.TeamID = optID(r.FormValue("team_id"))
+	c.EmailChannelID = optID(r.FormValue("email_channel_id"))
 	c.MaxChats, _ = strconv.Atoi(r.FormValue("max_chats"))
 	c.MaxUploadMB, _ = strconv.Atoi(r.FormValue("max_upload_mb"))
 	c.RatePerMin, _ = strconv.Atoi(r.FormValue("rate_per_min"))

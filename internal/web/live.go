@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -28,19 +29,29 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 			return
 		}
 	}
-	msgs := make(chan realtime.Message, 256)
+	ctx := r.Context()
+	msgs := make(chan realtime.Message, liveBuffer)
+	dropped := make(chan struct{}, 1)
 	for _, topic := range topics {
-		ch, cancel := w.hub.Subscribe(topic)
-		defer cancel()
+		sub := w.hub.Watch(topic, liveBuffer)
+		defer sub.Close()
+		// The forwarder may wait for this stream; the hub never does: it
+		// drops for this subscription and says so.
 		go func() {
 			for {
 				select {
-				case m := <-ch:
+				case m := <-sub.C:
 					select {
 					case msgs <- m:
-					default: // a slow browser loses news, not the server; it refetches
+					case <-ctx.Done():
+						return
 					}
-				case <-r.Context().Done():
+				case <-sub.Dropped:
+					select {
+					case dropped <- struct{}{}:
+					default:
+					}
+				case <-ctx.Done():
 					return
 				}
 			}
@@ -49,6 +60,15 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 	// Subscribed before the stream opens: the browser announces its presence
 	// on "open", and the answers of colleagues already on the ticket must
 	// not slip past before this node listens.
+	// The feed starts from what the database holds now; chat entries the
+	// hub delivered above that are older are skipped, later ones missed are
+	// repaired from the database. The rest of the news a slow browser may
+	// lose, as it refetches.
+	feed, err := w.chat.NewFeed(ctx, v.User.ID, topics)
+	if err != nil {
+		w.fail(rw, r, v, fmt.Errorf("open chat feed: %w", err))
+		return
+	}
 	// The response controller reaches the Flusher through middleware wrappers.
 	fl := http.NewResponseController(rw)
 	h := rw.Header()
@@ -60,23 +80,100 @@ func (w *Web) live(rw http.ResponseWriter, r *http.Request, v *view) {
 	_ = fl.Flush()
 	ping := time.NewTicker(25 * time.Second)
 	defer ping.Stop()
+	check := time.NewTicker(liveCheck)
+	defer check.Stop()
+	var buf bytes.Buffer
 	for {
+		buf.Reset()
+		var out []realtime.Message
+		var err error
 		select {
-		case <-r.Context().Done():
+		case <-ctx.Done():
 			return
 		case <-ping.C:
-			fmt.Fprintf(rw, ": ping\n\n")
+			buf.WriteString(": ping\n\n")
+		case <-dropped:
+			out, err = feed.Catch(ctx, true)
+		case <-check.C:
+			out, err = feed.Catch(ctx, false)
 		case m := <-msgs:
+			// Take what else is waiting too: one write and one flush for a
+			// burst rather than one per message.
+			out, err = feed.Pass(ctx, m)
+		batch:
+			for n := 0; n < liveBatch && err == nil; n++ {
+				select {
+				case m := <-msgs:
+					var more []realtime.Message
+					more, err = feed.Pass(ctx, m)
+					out = append(out, more...)
+				default:
+					break batch
+				}
+			}
+		}
+		if err != nil {
+			if ctx.Err() == nil {
+				w.log.Warn("live: chat feed", "err", err)
+			}
+			return // the browser reconnects and starts afresh
+		}
+		for _, m := range out {
 			if m.Type == "presence" && m.UserID == v.User.ID {
 				continue
 			}
-			b, _ := json.Marshal(m)
-			fmt.Fprintf(rw, "event: %s\ndata: %s\n\n", eventName(m.Type), b)
+			writeEvent(&buf, m)
+		}
+		if buf.Len() == 0 {
+			continue
+		}
+		if _, err := rw.Write(buf.Bytes()); err != nil {
+			return
 		}
 		if err := fl.Flush(); err != nil {
 			return
 		}
 	}
+}
+
+// Sizes and pace of a live stream.
+const (
+	liveBuffer = 1024            // messages a stream may fall behind before the hub drops
+	liveBatch  = 256             // messages written with one flush
+	liveCheck  = 3 * time.Second // how often a stream asks the database what it missed
+)
+
+// writeEvent appends one Server-Sent Event. The message is encoded by hand:
+// its data is JSON already, and this runs once per message per browser.
+func writeEvent(buf *bytes.Buffer, m realtime.Message) {
+	buf.WriteString("event: ")
+	buf.WriteString(eventName(m.Type))
+	buf.WriteString("\ndata: {\"topic\":")
+	writeJSONString(buf, m.Topic)
+	buf.WriteString(`,"type":`)
+	writeJSONString(buf, m.Type)
+	buf.WriteString(`,"ticket_id":`)
+	buf.WriteString(strconv.FormatInt(m.TicketID, 10))
+	buf.WriteString(`,"user_id":`)
+	buf.WriteString(strconv.FormatInt(m.UserID, 10))
+	if len(m.Data) > 0 {
+		buf.WriteString(`,"data":`)
+		if bytes.ContainsAny(m.Data, "\r\n") {
+			// A line break would end the event early; kefu's own encoder
+			// never writes one, but a NATS peer might.
+			if err := json.Compact(buf, m.Data); err != nil {
+				buf.WriteString("null")
+			}
+		} else {
+			buf.Write(m.Data)
+		}
+	}
+	buf.WriteString("}\n\n")
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	b, _ := json.Marshal(s)
+	buf.Write(b)
 }
 
 // mayListen checks a live topic: "inbox" and "chats" for any user, "user.<id>"

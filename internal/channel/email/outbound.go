@@ -196,6 +196,9 @@ func (s *Sender) Run(ctx context.Context) {
 	t := time.NewTicker(s.Poll)
 	defer t.Stop()
 	for {
+		if _, err := s.HandTranscripts(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("email: queueing chat transcripts failed; will retry", "err", err)
+		}
 		for {
 			n, err := s.SendDue(ctx)
 			if err != nil && ctx.Err() == nil {
@@ -255,6 +258,11 @@ func (s *Sender) attempt(ctx context.Context, o *store.EmailOutbound) error {
 	return s.st.WithTx(ctx, func(ctx context.Context) error {
 		if err := s.st.FinishEmail(ctx, o.ID, status, reason, next); err != nil {
 			return err
+		}
+		if o.Kind == transcriptKind && status == kefu.DeliverySent {
+			if err := s.st.ChatTranscriptSent(ctx, o.ID); err != nil {
+				return err
+			}
 		}
 		if o.MessageID == nil {
 			return nil

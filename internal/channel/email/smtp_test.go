@@ -123,22 +123,7 @@ func (x *sinkSession) Logout() error { return nil }
 // and keeps a refusing server's exact words as a permanent failure.
 func TestSendSMTP(t *testing.T) {
 	e := newEnv(t, storetest.Open(t, store.SQLite))
-	sink := &smtpSink{user: "support"}
-	srv := smtp.NewServer(sink)
-	srv.AllowInsecureAuth = true
-	srv.Domain = "sink"
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go func() { _ = srv.Serve(ln) }()
-	defer srv.Close()
-	host, port, _ := net.SplitHostPort(ln.Addr().String())
-	e.ch.SMTPHost, e.ch.SMTPSecurity, e.ch.SMTPUsername, e.ch.SMTPPassword = host, kefu.SecurityPlain, "support", "pw"
-	e.ch.SMTPPort, _ = strconv.Atoi(port)
-	if err := e.st.UpdateEmailChannel(e.ctx, e.ch); err != nil {
-		t.Fatal(err)
-	}
+	sink := serveSink(t, e)
 	if s, err := email.TestSMTP(e.ctx, e.ch); err != nil {
 		t.Fatalf("SMTP test: %v", err)
 	} else if !strings.HasPrefix(s, "OK") {
@@ -168,6 +153,30 @@ func TestSendSMTP(t *testing.T) {
 	if _, err := email.TestSMTP(e.ctx, e.ch); err == nil || !strings.Contains(err.Error(), "bad credentials") {
 		t.Errorf("wrong password: %v", err)
 	}
+}
+
+// serveSink starts an SMTP sink that takes AUTH as support/pw and points
+// the env's email channel at it (enabled, plain SMTP).
+func serveSink(t *testing.T, e *env) *smtpSink {
+	t.Helper()
+	sink := &smtpSink{user: "support"}
+	srv := smtp.NewServer(sink)
+	srv.AllowInsecureAuth = true
+	srv.Domain = "sink"
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { srv.Close() })
+	host, port, _ := net.SplitHostPort(ln.Addr().String())
+	e.ch.Enabled = true
+	e.ch.SMTPHost, e.ch.SMTPSecurity, e.ch.SMTPUsername, e.ch.SMTPPassword = host, kefu.SecurityPlain, "support", "pw"
+	e.ch.SMTPPort, _ = strconv.Atoi(port)
+	if err := e.st.UpdateEmailChannel(e.ctx, e.ch); err != nil {
+		t.Fatal(err)
+	}
+	return sink
 }
 
 // sendPlain delivers a mail over plain SMTP, as a local mail server

@@ -159,6 +159,15 @@
       clearTimeout(refreshTimer);
       refreshTimer = setTimeout(function () { if (window.htmx) htmx.trigger(body, "kefu:messages"); }, 60);
     }
+    // A new stream carries what is committed from now on: after a dropped
+    // connection, reload what the page shows so nothing between is missed.
+    var streamOpened = false;
+    es.addEventListener("open", function () {
+      if (streamOpened && window.htmx) {
+        htmx.trigger(body, "kefu:messages"); htmx.trigger(body, "kefu:chats"); htmx.trigger(body, "kefu:inbox");
+      }
+      streamOpened = true;
+    });
     es.addEventListener("messages", function (ev) {
       var m = JSON.parse(ev.data);
       if (m.topic === "ticket." + ticketID) refreshConversation();
