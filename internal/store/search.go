@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -731,6 +732,9 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		query := `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + andAll(where) + ` ORDER BY ` + a + `.id DESC LIMIT ?`
 		return s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
 	}
+	if s.dialect == Postgres {
+		return s.searchPostgres(ctx, q, tb, andAll(where), args)
+	}
 	if len(where) == 0 {
 		return s.searchRows(ctx, q.Kind, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
 	}
@@ -751,79 +755,215 @@ func andAll(conds []string) string {
 	return ` AND ` + strings.Join(conds, ` AND `)
 }
 
-// Relevance: bm25 on SQLite, weighted by column (title, ids, uni, body);
-// ts_rank on PostgreSQL with weights {D, C, B, A} (body, single
-// characters, identifiers, title), normalised by document length.
+// Relevance on SQLite: bm25 weighted by column (title, ids, uni, body).
 const sqliteRank = `bm25(%s, 5.0, 3.0, 0.5, 1.0)`
 
 // windowSQL ranks, among the Window most recent matches, those that pass
-// cond (conditions on the entity; "" for none). Arguments: match, window,
-// cond's, limit.
-//
-// On PostgreSQL "ORDER BY id + 0" keeps the planner from walking the
-// primary key backwards and reading every document's tsvector until enough
-// match: the GIN index finds the matches, and only the window's vectors are
-// read, to rank them.
+// cond (conditions on the entity; "" for none). SQLite only. Arguments:
+// match, window, cond's, limit.
 func (s *Store) windowSQL(tb searchTable, cond string) string {
 	a := tb.alias
 	join := ``
 	if cond != "" {
 		join = ` JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = cand.id`
 	}
-	if s.dialect == SQLite {
-		return `SELECT cand.id, -cand.score FROM (SELECT rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score FROM ` + tb.index + `
+	return `SELECT cand.id, -cand.score FROM (SELECT rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score FROM ` + tb.index + `
 			WHERE ` + tb.index + ` MATCH ? ORDER BY rowid DESC LIMIT ?) cand` + join + ` WHERE 1 = 1` + cond + `
 			ORDER BY cand.score, cand.id DESC LIMIT ?`
-	}
-	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
-			FROM ` + tb.index + ` d, (SELECT ?::tsquery AS q) m WHERE d.tsv @@ m.q ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand` + join + `
-			WHERE 1 = 1` + cond + ` ORDER BY score DESC, cand.id DESC LIMIT ?`
 }
 
-// scopedSQL ranks the Window most recent matches that pass cond.
-// Arguments: match, cond's, window, limit.
+// scopedSQL ranks the Window most recent matches that pass cond. SQLite
+// only. Arguments: match, cond's, window, limit.
 func (s *Store) scopedSQL(tb searchTable, cond string) string {
 	a := tb.alias
-	if s.dialect == SQLite {
-		// CROSS JOIN keeps the full-text table the outer loop, newest first.
-		return `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score
+	// CROSS JOIN keeps the full-text table the outer loop, newest first.
+	return `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score
 			FROM ` + tb.index + ` CROSS JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = ` + tb.index + `.rowid
 			WHERE ` + tb.index + ` MATCH ?` + cond + ` ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
-	}
-	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
-			FROM ` + tb.index + ` d JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = d.` + tb.idCol + `, (SELECT ?::tsquery AS q) m
-			WHERE d.tsv @@ m.q` + cond + ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand ORDER BY score DESC, cand.id DESC LIMIT ?`
 }
 
-// searchRows runs a search query. On PostgreSQL it runs in a transaction
-// that rules out sequential scans: the planner does not know that testing
-// a row against a tsquery means reading a large tsvector, and would
-// otherwise scan the whole index table for a very common word.
+// searchRows runs a search query on SQLite.
 func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, args []any) ([]SearchHit, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("search %ss: %w", kind, err)
+	}
+	defer rows.Close()
 	var hits []SearchHit
-	run := func(ctx context.Context) error {
-		rows, err := s.query(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("search %ss: %w", kind, err)
+	for rows.Next() {
+		var h SearchHit
+		if err := rows.Scan(&h.ID, &h.Score); err != nil {
+			return nil, err
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h SearchHit
-			if err := rows.Scan(&h.ID, &h.Score); err != nil {
-				return err
-			}
-			hits = append(hits, h)
-		}
-		return rows.Err()
+		hits = append(hits, h)
 	}
-	if s.dialect != Postgres {
-		return hits, run(ctx)
-	}
+	return hits, rows.Err()
+}
+
+// On PostgreSQL a search is two steps (migration 0012): the Window newest
+// matches, found bucket by bucket from the newest (newestMatches), then
+// those ranked by ts_rank over their title vector, rank_tsv (rankPostgres).
+// Neither reads a whole document unless the query is a phrase, which GIN
+// must check against the positions of the rows it finds.
+
+// searchBucket is the width, in ids, of a recency bucket: the second column
+// of the search tables' GIN indexes is ARRAY[id / 1024]; the SQL here must
+// spell the same expression for the index to answer it.
+const searchBucket = 1024
+
+// Recency buckets a search asks for at first, and at most at once; beyond
+// that it asks for all older matches in one go.
+const (
+	firstBuckets = 4
+	maxBuckets   = 512
+)
+
+// searchPostgres ranks the Window newest matches that pass cond, and when
+// those leave fewer than Limit, the Window newest matches among those that
+// pass it (a narrow scope, a filter). Arguments of cond: condArgs.
+//
+// It runs in a transaction that rules out sequential scans: the planner
+// does not know that testing a row against a tsquery means reading a large
+// tsvector, and would otherwise scan the whole table for a very common word.
+func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTable, cond string, condArgs []any) ([]SearchHit, error) {
+	var hits []SearchHit
 	err := s.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}
-		return run(ctx)
+		ids, err := s.newestMatches(ctx, tb, q.Match, "", nil, q.Window)
+		if err != nil {
+			return err
+		}
+		if hits, err = s.rankPostgres(ctx, tb, q.Match, ids, cond, condArgs, q.Limit); err != nil || cond == "" || len(hits) >= q.Limit {
+			return err
+		}
+		if ids, err = s.newestMatches(ctx, tb, q.Match, cond, condArgs, q.Window); err != nil {
+			return err
+		}
+		hits, err = s.rankPostgres(ctx, tb, q.Match, ids, "", nil, q.Limit)
+		return err
 	})
-	return hits, err
+	if err != nil {
+		return nil, fmt.Errorf("search %ss: %w", q.Kind, err)
+	}
+	return hits, nil
+}
+
+// newestMatches lists, newest first, the ids of the window most recent
+// documents that match and pass cond. It asks for the newest few buckets
+// first; when they hold too few matches it asks for as many older buckets
+// as the rate of matches so far says the rest of the window needs, and
+// half as many again; when that is a great many, or nothing matched yet,
+// for all older matches at once. A frequent word thus reads about window
+// rows, however many tickets have it, and a rare one costs a few index
+// lookups more than before.
+//
+// "ORDER BY id + 0" keeps the planner from walking the primary key
+// backwards and testing every document's tsvector until enough match: the
+// GIN index finds the matches.
+func (s *Store) newestMatches(ctx context.Context, tb searchTable, match, cond string, condArgs []any, window int) ([]int64, error) {
+	var top int64
+	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(`+tb.idCol+`), 0) FROM `+tb.index).Scan(&top); err != nil {
+		return nil, fmt.Errorf("newest document: %w", err)
+	}
+	from := `SELECT d.` + tb.idCol + ` FROM ` + tb.index + ` d`
+	if cond != "" {
+		from += ` JOIN ` + tb.entity + ` ` + tb.alias + ` ON ` + tb.alias + `.id = d.` + tb.idCol
+	}
+	order := ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?`
+	newest := top / searchBucket
+	hi, n := newest, int64(firstBuckets)
+	var ids []int64
+	for hi >= 0 && len(ids) < window {
+		lo := hi - n + 1
+		var q string
+		var args []any
+		if lo <= 0 || n > maxBuckets {
+			// Everything older than what was asked for already.
+			lo = 0
+			q = from + ` WHERE d.tsv @@ ?::tsquery AND d.` + tb.idCol + ` < ?` + cond + order
+			args = append(append([]any{match, (hi + 1) * searchBucket}, condArgs...), window-len(ids))
+		} else {
+			q = from + ` WHERE d.tsv @@ ?::tsquery AND ARRAY[d.` + tb.idCol + ` / ` + strconv.Itoa(searchBucket) + `] && ?::bigint[]` + cond + order
+			args = append(append([]any{match, bucketList(lo, hi)}, condArgs...), window-len(ids))
+		}
+		part, err := s.ids(ctx, q, args...)
+		if err != nil {
+			return nil, fmt.Errorf("newest matches: %w", err)
+		}
+		ids = append(ids, part...)
+		if len(ids) == 0 {
+			n = lo // all the rest
+		} else {
+			n = (newest-lo+1)*int64(window-len(ids))/int64(len(ids))*3/2 + 1
+		}
+		hi = lo - 1
+	}
+	return ids, nil
+}
+
+// bucketList writes the buckets lo to hi as a bigint[] literal.
+func bucketList(lo, hi int64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for k := hi; k >= lo; k-- {
+		if k < hi {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(k, 10))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// bodyRanked is how many of the newest matches are also ranked by their
+// whole document: reading a document's vector is what made ranking the
+// whole window slow, and a few hundred cost a few milliseconds.
+const bodyRanked = 200
+
+// rankPostgres orders the documents ids (newest first) that pass cond and
+// returns the best limit. First by ts_rank over their title vector (the
+// subject, tags, number; a customer's name and identities; an order's
+// numbers), normalised by its length: a title that names the query wins.
+// Then, among the newest bodyRanked, by ts_rank over the whole document
+// (weights: title 1, identifiers 0.6, body 0.2, single characters 0.1),
+// so that of the tickets that only mention the query, those that are about
+// it come first. Then newest first. The score returned is the title's.
+//
+// The title's rank is rounded to six places: ts_rank gives a vector without
+// the query's words a tiny score (about 1e-21, by its length) that would
+// otherwise decide the order before the body does.
+func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, ids []int64, cond string, condArgs []any, limit int) ([]SearchHit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	q := `SELECT id, title FROM (SELECT d.` + tb.idCol + ` AS id, round(ts_rank(d.rank_tsv, m.q, 1)::numeric, 6)::float8 AS title,
+			CASE WHEN d.` + tb.idCol + ` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
+			FROM ` + tb.index + ` d`
+	if cond != "" {
+		q += ` JOIN ` + tb.entity + ` ` + tb.alias + ` ON ` + tb.alias + `.id = d.` + tb.idCol
+	}
+	q += `, (SELECT ?::tsquery AS q) m WHERE d.` + tb.idCol + ` = ANY(?::bigint[])` + cond + `) r
+			ORDER BY title DESC, body DESC, id DESC LIMIT ?`
+	list := make([]string, len(ids))
+	for i, id := range ids {
+		list[i] = strconv.FormatInt(id, 10)
+	}
+	threshold := ids[min(bodyRanked, len(ids))-1]
+	args := append(append([]any{threshold, match, "{" + strings.Join(list, ",") + "}"}, condArgs...), limit)
+	rows, err := s.query(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("rank: %w", err)
+	}
+	defer rows.Close()
+	var hits []SearchHit
+	for rows.Next() {
+		var h SearchHit
+		if err := rows.Scan(&h.ID, &h.Score); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
 }
