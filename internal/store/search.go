@@ -800,11 +800,12 @@ func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, a
 	return hits, rows.Err()
 }
 
-// On PostgreSQL a search is two steps (migration 0012): the Window newest
-// matches, found bucket by bucket from the newest (newestMatches), then
-// those ranked by ts_rank over their title vector, rank_tsv (rankPostgres).
-// Neither reads a whole document unless the query is a phrase, which GIN
-// must check against the positions of the rows it finds.
+// On PostgreSQL a search is three steps (migration 0012): the Window newest
+// matches, found bucket by bucket from the newest (newestMatches); those the
+// reader may open, by id (visibleIDs); those ranked by ts_rank over their
+// title vector, rank_tsv (rankPostgres). None reads a whole document unless
+// the query is a phrase, which GIN must check against the positions of the
+// rows it finds, or the document is among the newest few ranked by body.
 
 // searchBucket is the width, in ids, of a recency bucket: the second column
 // of the search tables' GIN indexes is ARRAY[id / 1024]; the SQL here must
@@ -818,30 +819,40 @@ const (
 	maxBuckets   = 512
 )
 
-// searchPostgres ranks the Window newest matches that pass cond, and when
-// those leave fewer than Limit, the Window newest matches among those that
-// pass it (a narrow scope, a filter). Arguments of cond: condArgs.
+// searchPostgres ranks those of the Window newest matches that pass cond,
+// and when those leave fewer than Limit, the Window newest matches among
+// those that pass it (a narrow scope, a filter). Arguments of cond:
+// condArgs.
 //
 // It runs in a transaction that rules out sequential scans: the planner
 // does not know that testing a row against a tsquery means reading a large
-// tsvector, and would otherwise scan the whole table for a very common word.
+// tsvector, and would otherwise scan the whole table for a very common
+// word. That makes any plan with a sequential scan look enormously
+// expensive (the scope's hand-offs subquery has one), so JIT is off too, or
+// PostgreSQL would spend most of a second compiling each search.
 func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTable, cond string, condArgs []any) ([]SearchHit, error) {
 	var hits []SearchHit
 	err := s.WithTx(ctx, func(ctx context.Context) error {
 		if _, err := s.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}
+		if _, err := s.exec(ctx, `SET LOCAL jit = off`); err != nil {
+			return err
+		}
 		ids, err := s.newestMatches(ctx, tb, q.Match, "", nil, q.Window)
 		if err != nil {
 			return err
 		}
-		if hits, err = s.rankPostgres(ctx, tb, q.Match, ids, cond, condArgs, q.Limit); err != nil || cond == "" || len(hits) >= q.Limit {
+		if ids, err = s.visibleIDs(ctx, tb, ids, cond, condArgs); err != nil {
+			return err
+		}
+		if hits, err = s.rankPostgres(ctx, tb, q.Match, ids, q.Limit); err != nil || cond == "" || len(hits) >= q.Limit {
 			return err
 		}
 		if ids, err = s.newestMatches(ctx, tb, q.Match, cond, condArgs, q.Window); err != nil {
 			return err
 		}
-		hits, err = s.rankPostgres(ctx, tb, q.Match, ids, "", nil, q.Limit)
+		hits, err = s.rankPostgres(ctx, tb, q.Match, ids, q.Limit)
 		return err
 	})
 	if err != nil {
@@ -859,6 +870,9 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTabl
 // rows, however many tickets have it, and a rare one costs a few index
 // lookups more than before.
 //
+// With a condition each step reads at most scopedFetch matches and keeps
+// those that pass it; the next step goes on below the oldest one read.
+//
 // "ORDER BY id + 0" keeps the planner from walking the primary key
 // backwards and testing every document's tsvector until enough match: the
 // GIN index finds the matches.
@@ -867,40 +881,89 @@ func (s *Store) newestMatches(ctx context.Context, tb searchTable, match, cond s
 	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(`+tb.idCol+`), 0) FROM `+tb.index).Scan(&top); err != nil {
 		return nil, fmt.Errorf("newest document: %w", err)
 	}
-	from := `SELECT d.` + tb.idCol + ` FROM ` + tb.index + ` d`
-	if cond != "" {
-		from += ` JOIN ` + tb.entity + ` ` + tb.alias + ` ON ` + tb.alias + `.id = d.` + tb.idCol
-	}
+	sel := `SELECT d.` + tb.idCol + ` FROM ` + tb.index + ` d WHERE d.tsv @@ ?::tsquery AND d.` + tb.idCol + ` < ?`
 	order := ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?`
-	newest := top / searchBucket
-	hi, n := newest, int64(firstBuckets)
+	below := top + 1 // ids below it are still to be read
+	n := int64(firstBuckets)
 	var ids []int64
-	for hi >= 0 && len(ids) < window {
+	for below > 0 && len(ids) < window {
+		hi := (below - 1) / searchBucket
 		lo := hi - n + 1
-		var q string
-		var args []any
-		if lo <= 0 || n > maxBuckets {
-			// Everything older than what was asked for already.
-			lo = 0
-			q = from + ` WHERE d.tsv @@ ?::tsquery AND d.` + tb.idCol + ` < ?` + cond + order
-			args = append(append([]any{match, (hi + 1) * searchBucket}, condArgs...), window-len(ids))
-		} else {
-			q = from + ` WHERE d.tsv @@ ?::tsquery AND ARRAY[d.` + tb.idCol + ` / ` + strconv.Itoa(searchBucket) + `] && ?::bigint[]` + cond + order
-			args = append(append([]any{match, bucketList(lo, hi)}, condArgs...), window-len(ids))
+		fetch := window - len(ids)
+		if cond != "" {
+			fetch = scopedFetch
 		}
-		part, err := s.ids(ctx, q, args...)
+		q := sel
+		args := []any{match, below}
+		if lo <= 0 || n > maxBuckets {
+			lo = 0 // everything older than what was read already
+		} else {
+			q += ` AND ARRAY[d.` + tb.idCol + ` / ` + strconv.Itoa(searchBucket) + `] && ?::bigint[]`
+			args = append(args, bucketList(lo, hi))
+		}
+		read, err := s.ids(ctx, q+order, append(args, fetch)...)
 		if err != nil {
 			return nil, fmt.Errorf("newest matches: %w", err)
 		}
-		ids = append(ids, part...)
-		if len(ids) == 0 {
-			n = lo // all the rest
-		} else {
-			n = (newest-lo+1)*int64(window-len(ids))/int64(len(ids))*3/2 + 1
+		below = lo * searchBucket
+		if len(read) == fetch {
+			below = read[len(read)-1]
 		}
-		hi = lo - 1
+		if read, err = s.visibleIDs(ctx, tb, read, cond, condArgs); err != nil {
+			return nil, err
+		}
+		ids = append(ids, read...)
+		// Buckets read so far, and how many more the rest needs at that rate.
+		done := max((top-below)/searchBucket, 1)
+		if len(ids) == 0 {
+			n = below/searchBucket + 1 // all the rest
+		} else {
+			n = done*int64(window-len(ids))/int64(len(ids))*3/2 + 1
+		}
 	}
-	return ids, nil
+	return ids[:min(len(ids), window)], nil
+}
+
+// scopedFetch is how many matches one step of a scoped search reads.
+const scopedFetch = 5000
+
+// visibleIDs keeps, in their order, the ids whose things pass cond. It
+// looks them up by id: joined to the search, the planner may read every
+// ticket of the reader's scope to find a few.
+func (s *Store) visibleIDs(ctx context.Context, tb searchTable, ids []int64, cond string, condArgs []any) ([]int64, error) {
+	if cond == "" || len(ids) == 0 {
+		return ids, nil
+	}
+	pass, err := s.ids(ctx, `SELECT `+tb.alias+`.id FROM `+tb.entity+` `+tb.alias+` WHERE `+tb.alias+`.id = ANY(?::bigint[])`+cond,
+		append([]any{int64List(ids)}, condArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("filter matches: %w", err)
+	}
+	ok := make(map[int64]bool, len(pass))
+	for _, id := range pass {
+		ok[id] = true
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if ok[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// int64List writes ids as a bigint[] literal.
+func int64List(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte('}')
+	return b.String()
 }
 
 // bucketList writes the buckets lo to hi as a bigint[] literal.
@@ -922,8 +985,8 @@ func bucketList(lo, hi int64) string {
 // whole window slow, and a few hundred cost a few milliseconds.
 const bodyRanked = 200
 
-// rankPostgres orders the documents ids (newest first) that pass cond and
-// returns the best limit. First by ts_rank over their title vector (the
+// rankPostgres orders the documents ids (newest first) and returns the
+// best limit. First by ts_rank over their title vector (the
 // subject, tags, number; a customer's name and identities; an order's
 // numbers), normalised by its length: a title that names the query wins.
 // Then, among the newest bodyRanked, by ts_rank over the whole document
@@ -934,25 +997,15 @@ const bodyRanked = 200
 // The title's rank is rounded to six places: ts_rank gives a vector without
 // the query's words a tiny score (about 1e-21, by its length) that would
 // otherwise decide the order before the body does.
-func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, ids []int64, cond string, condArgs []any, limit int) ([]SearchHit, error) {
+func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, ids []int64, limit int) ([]SearchHit, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	q := `SELECT id, title FROM (SELECT d.` + tb.idCol + ` AS id, round(ts_rank(d.rank_tsv, m.q, 1)::numeric, 6)::float8 AS title,
-			CASE WHEN d.` + tb.idCol + ` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
-			FROM ` + tb.index + ` d`
-	if cond != "" {
-		q += ` JOIN ` + tb.entity + ` ` + tb.alias + ` ON ` + tb.alias + `.id = d.` + tb.idCol
-	}
-	q += `, (SELECT ?::tsquery AS q) m WHERE d.` + tb.idCol + ` = ANY(?::bigint[])` + cond + `) r
-			ORDER BY title DESC, body DESC, id DESC LIMIT ?`
-	list := make([]string, len(ids))
-	for i, id := range ids {
-		list[i] = strconv.FormatInt(id, 10)
-	}
 	threshold := ids[min(bodyRanked, len(ids))-1]
-	args := append(append([]any{threshold, match, "{" + strings.Join(list, ",") + "}"}, condArgs...), limit)
-	rows, err := s.query(ctx, q, args...)
+	rows, err := s.query(ctx, `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, round(ts_rank(d.rank_tsv, m.q, 1)::numeric, 6)::float8 AS title,
+			CASE WHEN d.`+tb.idCol+` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
+			FROM `+tb.index+` d, (SELECT ?::tsquery AS q) m WHERE d.`+tb.idCol+` = ANY(?::bigint[])) r
+			ORDER BY title DESC, body DESC, id DESC LIMIT ?`, threshold, match, int64List(ids), limit)
 	if err != nil {
 		return nil, fmt.Errorf("rank: %w", err)
 	}
