@@ -994,7 +994,8 @@ const bodyRanked = 200
 // so that of the tickets that only mention the query, those that are about
 // it come first. Then newest first. The score returned is the title's.
 //
-// The title's rank is rounded to six places: ts_rank gives a vector without
+// The title's rank is cut to six places (in float8: numeric arithmetic
+// would cost more than the ranking): ts_rank gives a vector without
 // the query's words a tiny score (about 1e-21, by its length) that would
 // otherwise decide the order before the body does.
 func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, ids []int64, limit int) ([]SearchHit, error) {
@@ -1002,7 +1003,7 @@ func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, 
 		return nil, nil
 	}
 	threshold := ids[min(bodyRanked, len(ids))-1]
-	rows, err := s.query(ctx, `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, round(ts_rank(d.rank_tsv, m.q, 1)::numeric, 6)::float8 AS title,
+	rows, err := s.query(ctx, `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, floor(ts_rank(d.rank_tsv, m.q, 1)::float8 * 1000000) / 1000000 AS title,
 			CASE WHEN d.`+tb.idCol+` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
 			FROM `+tb.index+` d, (SELECT ?::tsquery AS q) m WHERE d.`+tb.idCol+` = ANY(?::bigint[])) r
 			ORDER BY title DESC, body DESC, id DESC LIMIT ?`, threshold, match, int64List(ids), limit)
