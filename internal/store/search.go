@@ -833,10 +833,8 @@ const (
 func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTable, cond string, condArgs []any) ([]SearchHit, error) {
 	var hits []SearchHit
 	err := s.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
-			return err
-		}
-		if _, err := s.exec(ctx, `SET LOCAL jit = off`); err != nil {
+		// SET LOCAL both, in one round trip.
+		if _, err := s.exec(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`); err != nil {
 			return err
 		}
 		ids, err := s.newestMatches(ctx, tb, q.Match, "", nil, q.Window)
