@@ -21,7 +21,7 @@
 -- Cost: the three tables are rewritten and their GIN indexes rebuilt, under
 -- an exclusive lock (searches wait; nothing else does). The old index is
 -- dropped first so the rewrite does not rebuild it for nothing. At 200,000
--- tickets with 1,000,000 messages expect a few minutes.
+-- tickets with 1,000,000 messages expect several minutes (docs/search.md).
 DROP INDEX search_tickets_tsv;
 ALTER TABLE search_tickets ADD COLUMN rank_tsv tsvector GENERATED ALWAYS AS (ts_filter(tsv, '{a}')) STORED;
 CREATE INDEX search_tickets_tsv_recent ON search_tickets USING gin (tsv, (ARRAY[ticket_id / 1024]));
