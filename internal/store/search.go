@@ -730,7 +730,12 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 	}
 	if q.Match == "" {
 		query := `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + andAll(where) + ` ORDER BY ` + a + `.id DESC LIMIT ?`
-		return s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
+		var hits []SearchHit
+		err := s.searchTx(ctx, func(ctx context.Context) (err error) {
+			hits, err = s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
+			return err
+		})
+		return hits, err
 	}
 	if s.dialect == Postgres {
 		return s.searchPostgres(ctx, q, tb, andAll(where), args)
@@ -782,7 +787,7 @@ func (s *Store) scopedSQL(tb searchTable, cond string) string {
 			WHERE ` + tb.index + ` MATCH ?` + cond + ` ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
 }
 
-// searchRows runs a search query on SQLite.
+// searchRows runs a query whose rows are hits: id and score.
 func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, args []any) ([]SearchHit, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
@@ -823,20 +828,9 @@ const (
 // and when those leave fewer than Limit, the Window newest matches among
 // those that pass it (a narrow scope, a filter). Arguments of cond:
 // condArgs.
-//
-// It runs in a transaction that rules out sequential scans: the planner
-// does not know that testing a row against a tsquery means reading a large
-// tsvector, and would otherwise scan the whole table for a very common
-// word. That makes any plan with a sequential scan look enormously
-// expensive (the scope's hand-offs subquery has one), so JIT is off too, or
-// PostgreSQL would spend most of a second compiling each search.
 func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTable, cond string, condArgs []any) ([]SearchHit, error) {
 	var hits []SearchHit
-	err := s.WithTx(ctx, func(ctx context.Context) error {
-		// SET LOCAL both, in one round trip.
-		if _, err := s.exec(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`); err != nil {
-			return err
-		}
+	err := s.searchTx(ctx, func(ctx context.Context) error {
 		ids, err := s.newestMatches(ctx, tb, q.Match, "", nil, q.Window)
 		if err != nil {
 			return err
@@ -857,6 +851,26 @@ func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTabl
 		return nil, fmt.Errorf("search %ss: %w", q.Kind, err)
 	}
 	return hits, nil
+}
+
+// searchTx runs fn in a transaction set up for searching. On PostgreSQL it
+// rules out sequential scans: the planner does not know that testing a row
+// against a tsquery means reading a large tsvector, and would otherwise scan
+// the whole table for a very common word. That makes any plan with a
+// sequential scan look enormously expensive (the scope's hand-offs subquery
+// has one), so JIT is off too, or PostgreSQL would spend most of a second
+// compiling each search.
+func (s *Store) searchTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.dialect != Postgres {
+		return fn(ctx)
+	}
+	return s.WithTx(ctx, func(ctx context.Context) error {
+		// SET LOCAL both, in one round trip.
+		if _, err := s.exec(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`); err != nil {
+			return fmt.Errorf("set up search: %w", err)
+		}
+		return fn(ctx)
+	})
 }
 
 // newestMatches lists, newest first, the ids of the window most recent
