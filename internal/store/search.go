@@ -728,11 +728,12 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 			add(`o.placed_at < ?`, q.To)
 		}
 	}
+	what := "search " + string(q.Kind) + "s"
 	if q.Match == "" {
 		query := `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + andAll(where) + ` ORDER BY ` + a + `.id DESC LIMIT ?`
 		var hits []SearchHit
 		err := s.searchTx(ctx, func(ctx context.Context) (err error) {
-			hits, err = s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
+			hits, err = s.searchRows(ctx, what, query, append(args, q.Limit))
 			return err
 		})
 		return hits, err
@@ -741,16 +742,16 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 		return s.searchPostgres(ctx, q, tb, andAll(where), args)
 	}
 	if len(where) == 0 {
-		return s.searchRows(ctx, q.Kind, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
+		return s.searchRows(ctx, what, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
 	}
 	// First the most recent matches of all, then the reader's scope and the
 	// filters on those: cheap, and enough unless they leave too little.
-	hits, err := s.searchRows(ctx, q.Kind, s.windowSQL(tb, andAll(where)), append(append([]any{q.Match, q.Window}, args...), q.Limit))
+	hits, err := s.searchRows(ctx, what, s.windowSQL(tb, andAll(where)), append(append([]any{q.Match, q.Window}, args...), q.Limit))
 	if err != nil || len(hits) >= q.Limit {
 		return hits, err
 	}
 	// Then the most recent matches within the scope and the filters.
-	return s.searchRows(ctx, q.Kind, s.scopedSQL(tb, andAll(where)), append(append([]any{q.Match}, args...), q.Window, q.Limit))
+	return s.searchRows(ctx, what, s.scopedSQL(tb, andAll(where)), append(append([]any{q.Match}, args...), q.Window, q.Limit))
 }
 
 func andAll(conds []string) string {
@@ -787,11 +788,12 @@ func (s *Store) scopedSQL(tb searchTable, cond string) string {
 			WHERE ` + tb.index + ` MATCH ?` + cond + ` ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
 }
 
-// searchRows runs a query whose rows are hits: id and score.
-func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, args []any) ([]SearchHit, error) {
+// searchRows runs a query whose rows are hits: id and score. what names
+// it in an error.
+func (s *Store) searchRows(ctx context.Context, what string, query string, args []any) ([]SearchHit, error) {
 	rows, err := s.query(ctx, query, args...)
 	if err != nil {
-		return nil, fmt.Errorf("search %ss: %w", kind, err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	defer rows.Close()
 	var hits []SearchHit
@@ -1015,21 +1017,8 @@ func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, 
 		return nil, nil
 	}
 	threshold := ids[min(bodyRanked, len(ids))-1]
-	rows, err := s.query(ctx, `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, floor(ts_rank(d.rank_tsv, m.q, 1)::float8 * 1000000) / 1000000 AS title,
+	return s.searchRows(ctx, "rank", `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, floor(ts_rank(d.rank_tsv, m.q, 1)::float8 * 1000000) / 1000000 AS title,
 			CASE WHEN d.`+tb.idCol+` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
 			FROM `+tb.index+` d, (SELECT ?::tsquery AS q) m WHERE d.`+tb.idCol+` = ANY(?::bigint[])) r
-			ORDER BY title DESC, body DESC, id DESC LIMIT ?`, threshold, match, int64List(ids), limit)
-	if err != nil {
-		return nil, fmt.Errorf("rank: %w", err)
-	}
-	defer rows.Close()
-	var hits []SearchHit
-	for rows.Next() {
-		var h SearchHit
-		if err := rows.Scan(&h.ID, &h.Score); err != nil {
-			return nil, err
-		}
-		hits = append(hits, h)
-	}
-	return hits, rows.Err()
+			ORDER BY title DESC, body DESC, id DESC LIMIT ?`, []any{threshold, match, int64List(ids), limit})
 }
