@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -727,21 +728,30 @@ func (s *Store) Search(ctx context.Context, q SearchQuery) ([]SearchHit, error) 
 			add(`o.placed_at < ?`, q.To)
 		}
 	}
+	what := "search " + string(q.Kind) + "s"
 	if q.Match == "" {
 		query := `SELECT ` + a + `.id, 0 FROM ` + tb.entity + ` ` + a + ` WHERE 1 = 1` + andAll(where) + ` ORDER BY ` + a + `.id DESC LIMIT ?`
-		return s.searchRows(ctx, q.Kind, query, append(args, q.Limit))
+		var hits []SearchHit
+		err := s.searchTx(ctx, func(ctx context.Context) (err error) {
+			hits, err = s.searchRows(ctx, what, query, append(args, q.Limit))
+			return err
+		})
+		return hits, err
+	}
+	if s.dialect == Postgres {
+		return s.searchPostgres(ctx, q, tb, andAll(where), args)
 	}
 	if len(where) == 0 {
-		return s.searchRows(ctx, q.Kind, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
+		return s.searchRows(ctx, what, s.windowSQL(tb, ""), []any{q.Match, q.Window, q.Limit})
 	}
 	// First the most recent matches of all, then the reader's scope and the
 	// filters on those: cheap, and enough unless they leave too little.
-	hits, err := s.searchRows(ctx, q.Kind, s.windowSQL(tb, andAll(where)), append(append([]any{q.Match, q.Window}, args...), q.Limit))
+	hits, err := s.searchRows(ctx, what, s.windowSQL(tb, andAll(where)), append(append([]any{q.Match, q.Window}, args...), q.Limit))
 	if err != nil || len(hits) >= q.Limit {
 		return hits, err
 	}
 	// Then the most recent matches within the scope and the filters.
-	return s.searchRows(ctx, q.Kind, s.scopedSQL(tb, andAll(where)), append(append([]any{q.Match}, args...), q.Window, q.Limit))
+	return s.searchRows(ctx, what, s.scopedSQL(tb, andAll(where)), append(append([]any{q.Match}, args...), q.Window, q.Limit))
 }
 
 func andAll(conds []string) string {
@@ -751,79 +761,264 @@ func andAll(conds []string) string {
 	return ` AND ` + strings.Join(conds, ` AND `)
 }
 
-// Relevance: bm25 on SQLite, weighted by column (title, ids, uni, body);
-// ts_rank on PostgreSQL with weights {D, C, B, A} (body, single
-// characters, identifiers, title), normalised by document length.
+// Relevance on SQLite: bm25 weighted by column (title, ids, uni, body).
 const sqliteRank = `bm25(%s, 5.0, 3.0, 0.5, 1.0)`
 
 // windowSQL ranks, among the Window most recent matches, those that pass
-// cond (conditions on the entity; "" for none). Arguments: match, window,
-// cond's, limit.
-//
-// On PostgreSQL "ORDER BY id + 0" keeps the planner from walking the
-// primary key backwards and reading every document's tsvector until enough
-// match: the GIN index finds the matches, and only the window's vectors are
-// read, to rank them.
+// cond (conditions on the entity; "" for none). SQLite only. Arguments:
+// match, window, cond's, limit.
 func (s *Store) windowSQL(tb searchTable, cond string) string {
 	a := tb.alias
 	join := ``
 	if cond != "" {
 		join = ` JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = cand.id`
 	}
-	if s.dialect == SQLite {
-		return `SELECT cand.id, -cand.score FROM (SELECT rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score FROM ` + tb.index + `
+	return `SELECT cand.id, -cand.score FROM (SELECT rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score FROM ` + tb.index + `
 			WHERE ` + tb.index + ` MATCH ? ORDER BY rowid DESC LIMIT ?) cand` + join + ` WHERE 1 = 1` + cond + `
 			ORDER BY cand.score, cand.id DESC LIMIT ?`
-	}
-	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
-			FROM ` + tb.index + ` d, (SELECT ?::tsquery AS q) m WHERE d.tsv @@ m.q ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand` + join + `
-			WHERE 1 = 1` + cond + ` ORDER BY score DESC, cand.id DESC LIMIT ?`
 }
 
-// scopedSQL ranks the Window most recent matches that pass cond.
-// Arguments: match, cond's, window, limit.
+// scopedSQL ranks the Window most recent matches that pass cond. SQLite
+// only. Arguments: match, cond's, window, limit.
 func (s *Store) scopedSQL(tb searchTable, cond string) string {
 	a := tb.alias
-	if s.dialect == SQLite {
-		// CROSS JOIN keeps the full-text table the outer loop, newest first.
-		return `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score
+	// CROSS JOIN keeps the full-text table the outer loop, newest first.
+	return `SELECT id, -score FROM (SELECT ` + tb.index + `.rowid AS id, ` + fmt.Sprintf(sqliteRank, tb.index) + ` AS score
 			FROM ` + tb.index + ` CROSS JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = ` + tb.index + `.rowid
 			WHERE ` + tb.index + ` MATCH ?` + cond + ` ORDER BY ` + tb.index + `.rowid DESC LIMIT ?) ORDER BY score, id DESC LIMIT ?`
-	}
-	return `SELECT cand.id, ts_rank('{0.2, 0.1, 0.6, 1.0}', cand.tsv, cand.q, 1) AS score FROM (SELECT d.` + tb.idCol + ` AS id, d.tsv, m.q
-			FROM ` + tb.index + ` d JOIN ` + tb.entity + ` ` + a + ` ON ` + a + `.id = d.` + tb.idCol + `, (SELECT ?::tsquery AS q) m
-			WHERE d.tsv @@ m.q` + cond + ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?) cand ORDER BY score DESC, cand.id DESC LIMIT ?`
 }
 
-// searchRows runs a search query. On PostgreSQL it runs in a transaction
-// that rules out sequential scans: the planner does not know that testing
-// a row against a tsquery means reading a large tsvector, and would
-// otherwise scan the whole index table for a very common word.
-func (s *Store) searchRows(ctx context.Context, kind SearchKind, query string, args []any) ([]SearchHit, error) {
+// searchRows runs a query whose rows are hits: id and score. what names
+// it in an error.
+func (s *Store) searchRows(ctx context.Context, what string, query string, args []any) ([]SearchHit, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	defer rows.Close()
 	var hits []SearchHit
-	run := func(ctx context.Context) error {
-		rows, err := s.query(ctx, query, args...)
+	for rows.Next() {
+		var h SearchHit
+		if err := rows.Scan(&h.ID, &h.Score); err != nil {
+			return nil, err
+		}
+		hits = append(hits, h)
+	}
+	return hits, rows.Err()
+}
+
+// On PostgreSQL a search is three steps (migration 0012): the Window newest
+// matches, found bucket by bucket from the newest (newestMatches); those the
+// reader may open, by id (visibleIDs); those ranked by ts_rank over their
+// title vector, rank_tsv (rankPostgres). None reads a whole document unless
+// the query is a phrase, which GIN must check against the positions of the
+// rows it finds, or the document is among the newest few ranked by body.
+
+// searchBucket is the width, in ids, of a recency bucket: the second column
+// of the search tables' GIN indexes is ARRAY[id / 1024]; the SQL here must
+// spell the same expression for the index to answer it.
+const searchBucket = 1024
+
+// Recency buckets a search asks for at first, and at most at once; beyond
+// that it asks for all older matches in one go.
+const (
+	firstBuckets = 4
+	maxBuckets   = 512
+)
+
+// searchPostgres ranks those of the Window newest matches that pass cond,
+// and when those leave fewer than Limit, the Window newest matches among
+// those that pass it (a narrow scope, a filter). Arguments of cond:
+// condArgs.
+func (s *Store) searchPostgres(ctx context.Context, q SearchQuery, tb searchTable, cond string, condArgs []any) ([]SearchHit, error) {
+	var hits []SearchHit
+	err := s.searchTx(ctx, func(ctx context.Context) error {
+		ids, err := s.newestMatches(ctx, tb, q.Match, "", nil, q.Window)
 		if err != nil {
-			return fmt.Errorf("search %ss: %w", kind, err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var h SearchHit
-			if err := rows.Scan(&h.ID, &h.Score); err != nil {
-				return err
-			}
-			hits = append(hits, h)
-		}
-		return rows.Err()
-	}
-	if s.dialect != Postgres {
-		return hits, run(ctx)
-	}
-	err := s.WithTx(ctx, func(ctx context.Context) error {
-		if _, err := s.exec(ctx, `SET LOCAL enable_seqscan = off`); err != nil {
 			return err
 		}
-		return run(ctx)
+		if ids, err = s.visibleIDs(ctx, tb, ids, cond, condArgs); err != nil {
+			return err
+		}
+		if hits, err = s.rankPostgres(ctx, tb, q.Match, ids, q.Limit); err != nil || cond == "" || len(hits) >= q.Limit {
+			return err
+		}
+		if ids, err = s.newestMatches(ctx, tb, q.Match, cond, condArgs, q.Window); err != nil {
+			return err
+		}
+		hits, err = s.rankPostgres(ctx, tb, q.Match, ids, q.Limit)
+		return err
 	})
-	return hits, err
+	if err != nil {
+		return nil, fmt.Errorf("search %ss: %w", q.Kind, err)
+	}
+	return hits, nil
+}
+
+// searchTx runs fn in a transaction set up for searching. On PostgreSQL it
+// rules out sequential scans: the planner does not know that testing a row
+// against a tsquery means reading a large tsvector, and would otherwise scan
+// the whole table for a very common word. That makes any plan with a
+// sequential scan look enormously expensive (the scope's hand-offs subquery
+// has one), so JIT is off too, or PostgreSQL would spend most of a second
+// compiling each search.
+func (s *Store) searchTx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if s.dialect != Postgres {
+		return fn(ctx)
+	}
+	return s.WithTx(ctx, func(ctx context.Context) error {
+		// SET LOCAL both, in one round trip.
+		if _, err := s.exec(ctx, `SELECT set_config('enable_seqscan', 'off', true), set_config('jit', 'off', true)`); err != nil {
+			return fmt.Errorf("set up search: %w", err)
+		}
+		return fn(ctx)
+	})
+}
+
+// newestMatches lists, newest first, the ids of the window most recent
+// documents that match and pass cond. It asks for the newest few buckets
+// first; when they hold too few matches it asks for as many older buckets
+// as the rate of matches so far says the rest of the window needs, and
+// half as many again; when that is a great many, or nothing matched yet,
+// for all older matches at once. A frequent word thus reads about window
+// rows, however many tickets have it, and a rare one costs a few index
+// lookups more than before.
+//
+// With a condition each step reads at most scopedFetch matches and keeps
+// those that pass it; the next step goes on below the oldest one read.
+//
+// "ORDER BY id + 0" keeps the planner from walking the primary key
+// backwards and testing every document's tsvector until enough match: the
+// GIN index finds the matches.
+func (s *Store) newestMatches(ctx context.Context, tb searchTable, match, cond string, condArgs []any, window int) ([]int64, error) {
+	var top int64
+	if err := s.queryRow(ctx, `SELECT COALESCE(MAX(`+tb.idCol+`), 0) FROM `+tb.index).Scan(&top); err != nil {
+		return nil, fmt.Errorf("newest document: %w", err)
+	}
+	sel := `SELECT d.` + tb.idCol + ` FROM ` + tb.index + ` d WHERE d.tsv @@ ?::tsquery AND d.` + tb.idCol + ` < ?`
+	order := ` ORDER BY d.` + tb.idCol + ` + 0 DESC LIMIT ?`
+	below := top + 1 // ids below it are still to be read
+	n := int64(firstBuckets)
+	var ids []int64
+	for below > 0 && len(ids) < window {
+		hi := (below - 1) / searchBucket
+		lo := hi - n + 1
+		fetch := window - len(ids)
+		if cond != "" {
+			fetch = scopedFetch
+		}
+		q := sel
+		args := []any{match, below}
+		if lo <= 0 || n > maxBuckets {
+			lo = 0 // everything older than what was read already
+		} else {
+			q += ` AND ARRAY[d.` + tb.idCol + ` / ` + strconv.Itoa(searchBucket) + `] && ?::bigint[]`
+			args = append(args, bucketList(lo, hi))
+		}
+		read, err := s.ids(ctx, q+order, append(args, fetch)...)
+		if err != nil {
+			return nil, fmt.Errorf("newest matches: %w", err)
+		}
+		below = lo * searchBucket
+		if len(read) == fetch {
+			below = read[len(read)-1]
+		}
+		if read, err = s.visibleIDs(ctx, tb, read, cond, condArgs); err != nil {
+			return nil, err
+		}
+		ids = append(ids, read...)
+		// Buckets read so far, and how many more the rest needs at that rate.
+		done := max((top-below)/searchBucket, 1)
+		if len(ids) == 0 {
+			n = below/searchBucket + 1 // all the rest
+		} else {
+			n = done*int64(window-len(ids))/int64(len(ids))*3/2 + 1
+		}
+	}
+	return ids[:min(len(ids), window)], nil
+}
+
+// scopedFetch is how many matches one step of a scoped search reads.
+const scopedFetch = 5000
+
+// visibleIDs keeps, in their order, the ids whose things pass cond. It
+// looks them up by id: joined to the search, the planner may read every
+// ticket of the reader's scope to find a few.
+func (s *Store) visibleIDs(ctx context.Context, tb searchTable, ids []int64, cond string, condArgs []any) ([]int64, error) {
+	if cond == "" || len(ids) == 0 {
+		return ids, nil
+	}
+	pass, err := s.ids(ctx, `SELECT `+tb.alias+`.id FROM `+tb.entity+` `+tb.alias+` WHERE `+tb.alias+`.id = ANY(?::bigint[])`+cond,
+		append([]any{int64List(ids)}, condArgs...)...)
+	if err != nil {
+		return nil, fmt.Errorf("filter matches: %w", err)
+	}
+	ok := make(map[int64]bool, len(pass))
+	for _, id := range pass {
+		ok[id] = true
+	}
+	out := ids[:0:0]
+	for _, id := range ids {
+		if ok[id] {
+			out = append(out, id)
+		}
+	}
+	return out, nil
+}
+
+// int64List writes ids as a bigint[] literal.
+func int64List(ids []int64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for i, id := range ids {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(id, 10))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// bucketList writes the buckets lo to hi as a bigint[] literal.
+func bucketList(lo, hi int64) string {
+	var b strings.Builder
+	b.WriteByte('{')
+	for k := hi; k >= lo; k-- {
+		if k < hi {
+			b.WriteByte(',')
+		}
+		b.WriteString(strconv.FormatInt(k, 10))
+	}
+	b.WriteByte('}')
+	return b.String()
+}
+
+// bodyRanked is how many of the newest matches are also ranked by their
+// whole document: reading a document's vector is what made ranking the
+// whole window slow, and a few hundred cost a few milliseconds.
+const bodyRanked = 200
+
+// rankPostgres orders the documents ids (newest first) and returns the
+// best limit. First by ts_rank over their title vector (the
+// subject, tags, number; a customer's name and identities; an order's
+// numbers), normalised by its length: a title that names the query wins.
+// Then, among the newest bodyRanked, by ts_rank over the whole document
+// (weights: title 1, identifiers 0.6, body 0.2, single characters 0.1),
+// so that of the tickets that only mention the query, those that are about
+// it come first. Then newest first. The score returned is the title's.
+//
+// The title's rank is cut to six places (in float8: numeric arithmetic
+// would cost more than the ranking): ts_rank gives a vector without
+// the query's words a tiny score (about 1e-21, by its length) that would
+// otherwise decide the order before the body does.
+func (s *Store) rankPostgres(ctx context.Context, tb searchTable, match string, ids []int64, limit int) ([]SearchHit, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	threshold := ids[min(bodyRanked, len(ids))-1]
+	return s.searchRows(ctx, "rank", `SELECT id, title FROM (SELECT d.`+tb.idCol+` AS id, floor(ts_rank(d.rank_tsv, m.q, 1)::float8 * 1000000) / 1000000 AS title,
+			CASE WHEN d.`+tb.idCol+` >= ? THEN ts_rank('{0.2, 0.1, 0.6, 1.0}', d.tsv, m.q, 1) ELSE 0 END AS body
+			FROM `+tb.index+` d, (SELECT ?::tsquery AS q) m WHERE d.`+tb.idCol+` = ANY(?::bigint[])) r
+			ORDER BY title DESC, body DESC, id DESC LIMIT ?`, []any{threshold, match, int64List(ids), limit})
 }
