@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/sla"
+	"github.com/kefu-dev/kefu/internal/store"
 )
 
 // weekdays are the keys of kefu.WeeklyHours in the order a week is shown.
@@ -212,8 +214,13 @@ func (w *Web) showCalendar(rw http.ResponseWriter, r *http.Request, v *view, sta
 	if draft == nil {
 		draft = c
 	}
+	job, err := w.recomputeOf(r.Context(), v.User, c.ID)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
 	v.Page, v.Data = "admin", map[string]any{"Tab": "calendars", "Cal": c, "Draft": draft, "Hours": hoursRows(draft.Hours), "Zones": commonZones,
-		"Teams": teams, "Years": years, "Year": year, "Days": days, "Error": x.Error, "Preview": x.Preview, "ICS": x.ICS, "Kind": x.Kind}
+		"Teams": teams, "Years": years, "Year": year, "Days": days, "Error": x.Error, "Preview": x.Preview, "ICS": x.ICS, "Kind": x.Kind, "Recompute": job}
 	w.render(rw, r, status, "admin_calendar", "", *v)
 }
 
@@ -385,4 +392,41 @@ func (w *Web) deleteCalendar(rw http.ResponseWriter, r *http.Request, v *view) {
 		return
 	}
 	http.Redirect(rw, r, "/admin/calendars", http.StatusSeeOther)
+}
+
+// recomputeOf returns the last recompute of a calendar's due times, nil if
+// none ran yet.
+func (w *Web) recomputeOf(ctx context.Context, actor *kefu.User, calendarID int64) (*store.SLARecompute, error) {
+	job, err := w.deadlines.RecomputeStatus(ctx, actor, calendarID)
+	if errors.Is(err, kefu.ErrNotFound) {
+		return nil, nil
+	}
+	return job, err
+}
+
+// recomputeProgress is the calendar page's progress line alone: the page
+// polls it while the background recompute after a change runs, so an admin
+// sees when every due time follows the new hours.
+func (w *Web) recomputeProgress(rw http.ResponseWriter, r *http.Request, v *view) {
+	if err := auth.Can(v.User, auth.ManageSLA); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	id, err := pathID(r)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	c, err := w.deadlines.Calendar(r.Context(), v.User, id)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	job, err := w.recomputeOf(r.Context(), v.User, c.ID)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	v.Data = map[string]any{"Cal": c, "Recompute": job}
+	w.render(rw, r, http.StatusOK, "admin_calendar", "recompute", *v)
 }

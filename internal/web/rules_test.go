@@ -170,6 +170,19 @@ func TestCalendarAdmin(t *testing.T) {
 			t.Errorf("after edit: %s %v, %d days", c2.TimeZone, c2.Hours, len(c2.Days))
 		}
 
+		// The edit recomputes due times in the background; the page shows
+		// how far that got, and its progress line refreshes alone.
+		if _, body, _ := admin.get(page); !strings.Contains(body, `id="recompute"`) {
+			t.Error("the calendar page does not show the recompute after an edit")
+		}
+		if code, body, _ := admin.get(page + "/recompute"); code != http.StatusOK || !strings.Contains(body, `id="recompute"`) || strings.Contains(body, "<html") ||
+			!(strings.Contains(body, "正在重新计算") || strings.Contains(body, "已于")) {
+			t.Errorf("recompute progress: %d %q", code, body)
+		}
+		if code, _, _ := lead.get(page + "/recompute"); code != http.StatusForbidden {
+			t.Errorf("supervisor reads the recompute progress: %d", code)
+		}
+
 		// The teams that work on it are named.
 		wh, _ := st.TeamByName(ctx, "仓库")
 		if err := st.SaveTeamSettings(ctx, &store.TeamSettings{TeamID: wh.ID, CalendarID: &c.ID, Strategy: "manual"}); err != nil {

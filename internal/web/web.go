@@ -163,6 +163,7 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"POST /admin/calendars/{id}/days", w.needs(func() bool { return w.deadlines != nil }, w.addCalendarDay)},
 		{"POST /admin/calendars/{id}/days/remove", w.needs(func() bool { return w.deadlines != nil }, w.removeCalendarDay)},
 		{"POST /admin/calendars/{id}/import", w.needs(func() bool { return w.deadlines != nil }, w.importCalendar)},
+		{"GET /admin/calendars/{id}/recompute", w.needs(func() bool { return w.deadlines != nil }, w.recomputeProgress)},
 		{"POST /admin/calendars/{id}/delete", w.needs(func() bool { return w.deadlines != nil }, w.deleteCalendar)},
 		{"GET /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.adminPolicies)},
 		{"POST /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.savePolicy)},
