@@ -115,6 +115,19 @@ for (const L of [
     assert.ok(text.includes(L.passed), "the condition is shown as passed");
     assert.ok(text.includes("priority = high"), "the actions it would take are listed");
     await shot(page, `rules-dryrun-${L.locale}`);
+
+    // Leave the demo as it was: the rule would tag and raise every new
+    // ticket of the tests that follow. Deleting asks first.
+    await page.goto(`${BASE}/admin/rules`);
+    let asked = "";
+    page.once("dialog", (d) => { asked = d.message(); d.accept(); });
+    await ruleRow.locator("form[action$='/delete'] button").click();
+    await ruleRow.waitFor({ state: "detached" });
+    assert.ok(asked.includes(L.rule), `the delete confirm names the rule: ${asked}`);
+    await page.goto(`${BASE}/admin/sla`);
+    page.once("dialog", (d) => d.accept());
+    await row.locator("form[action$='/delete'] button").click();
+    await row.waitFor({ state: "detached" });
     await ctx.close();
   });
 }
