@@ -165,16 +165,7 @@ type previewDay struct {
 }
 
 func (w *Web) showCalendar(rw http.ResponseWriter, r *http.Request, v *view, status int, x calendarExtra) {
-	if err := auth.Can(v.User, auth.ManageSLA); err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	c, err := w.deadlines.Calendar(r.Context(), v.User, id)
+	c, err := w.pathCalendar(r, v)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -408,16 +399,7 @@ func (w *Web) recomputeOf(ctx context.Context, actor *kefu.User, calendarID int6
 // polls it while the background recompute after a change runs, so an admin
 // sees when every due time follows the new hours.
 func (w *Web) recomputeProgress(rw http.ResponseWriter, r *http.Request, v *view) {
-	if err := auth.Can(v.User, auth.ManageSLA); err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	id, err := pathID(r)
-	if err != nil {
-		w.fail(rw, r, v, err)
-		return
-	}
-	c, err := w.deadlines.Calendar(r.Context(), v.User, id)
+	c, err := w.pathCalendar(r, v)
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -429,4 +411,16 @@ func (w *Web) recomputeProgress(rw http.ResponseWriter, r *http.Request, v *view
 	}
 	v.Data = map[string]any{"Cal": c, "Recompute": job}
 	w.render(rw, r, http.StatusOK, "admin_calendar", "recompute", *v)
+}
+
+// pathCalendar returns the calendar the path names, for an admin.
+func (w *Web) pathCalendar(r *http.Request, v *view) (*kefu.Calendar, error) {
+	if err := auth.Can(v.User, auth.ManageSLA); err != nil {
+		return nil, err
+	}
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	return w.deadlines.Calendar(r.Context(), v.User, id)
 }
