@@ -181,7 +181,7 @@ func (s *Service) SavePolicy(ctx context.Context, actor *kefu.User, p *kefu.SLAP
 	if err != nil {
 		return err
 	}
-	_, err = s.ReevaluateAll(ctx)
+	_, err = s.QueueReapply(ctx)
 	return err
 }
 
@@ -193,7 +193,7 @@ func (s *Service) DeletePolicy(ctx context.Context, actor *kefu.User, id int64) 
 	if err := s.st.DeleteSLAPolicy(ctx, id); err != nil {
 		return err
 	}
-	_, err := s.ReevaluateAll(ctx)
+	_, err := s.QueueReapply(ctx)
 	return err
 }
 
@@ -236,7 +236,7 @@ func (s *Service) SaveTeamSettings(ctx context.Context, actor *kefu.User, ts *st
 		return err
 	}
 	if !sameID(old.CalendarID, ts.CalendarID) {
-		_, err = s.ReevaluateAll(ctx)
+		_, err = s.QueueReapply(ctx)
 	}
 	return err
 }
@@ -308,6 +308,6 @@ func (s *Service) MovePolicy(ctx context.Context, actor *kefu.User, id int64, de
 	}
 	// Outside the renumbering's transaction: each ticket is re-evaluated in
 	// its own, as SavePolicy does, rather than all in one long one.
-	_, err = s.ReevaluateAll(ctx)
+	_, err = s.QueueReapply(ctx)
 	return err
 }

@@ -40,8 +40,14 @@ type Service struct {
 	log *slog.Logger // nil: slog's default
 
 	// BatchSize is how many clocks one step of a background recompute
-	// takes (0: recomputeBatch); tests make it small to stop mid-way.
+	// takes (0: recomputeBatch), and how many tickets one step of a
+	// re-application of the policies takes (0: reapplyBatch); tests make it
+	// small to stop mid-way.
 	BatchSize int
+	// ReapplyInline is how long a policy change steps through the
+	// re-application itself before it answers (0: reapplyInline; negative:
+	// not at all, all of it in the background).
+	ReapplyInline time.Duration
 
 	mu        sync.Mutex
 	version   string
@@ -98,6 +104,7 @@ func (s *Service) Register(timers *jobs.Timers) {
 	timers.Register(TimerPromise, s.firePromise)
 	timers.Register(TimerSnooze, s.fireSnooze)
 	timers.Register(TimerRecompute, s.fireRecompute)
+	timers.Register(TimerReapply, s.fireReapply)
 }
 
 // Invalidate drops the cached policies and calendars (after a local edit).

@@ -178,6 +178,15 @@ func (s *Store) ActiveTicketIDs(ctx context.Context, after int64, limit int) ([]
 	return scanIDs(rows)
 }
 
+// CountActiveTickets counts the tickets not solved or closed.
+func (s *Store) CountActiveTickets(ctx context.Context) (int, error) {
+	var n int
+	if err := s.queryRow(ctx, `SELECT COUNT(*) FROM tickets WHERE status NOT IN ('solved', 'closed')`).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count active tickets: %w", err)
+	}
+	return n, nil
+}
+
 // Snooze is a ticket put aside until a time.
 type Snooze struct {
 	TicketID  int64     `json:"ticket_id"`

@@ -172,10 +172,10 @@ func TestCalendarAdmin(t *testing.T) {
 
 		// The edit recomputes due times in the background; the page shows
 		// how far that got, and its progress line refreshes alone.
-		if _, body, _ := admin.get(page); !strings.Contains(body, `id="recompute"`) {
+		if _, body, _ := admin.get(page); !strings.Contains(body, `id="jobprogress"`) {
 			t.Error("the calendar page does not show the recompute after an edit")
 		}
-		if code, body, _ := admin.get(page + "/recompute"); code != http.StatusOK || !strings.Contains(body, `id="recompute"`) || strings.Contains(body, "<html") ||
+		if code, body, _ := admin.get(page + "/recompute"); code != http.StatusOK || !strings.Contains(body, `id="jobprogress"`) || strings.Contains(body, "<html") ||
 			!(strings.Contains(body, "正在重新计算") || strings.Contains(body, "已于")) {
 			t.Errorf("recompute progress: %d %q", code, body)
 		}
@@ -281,6 +281,18 @@ func TestPolicyAdmin(t *testing.T) {
 		}
 		if _, body, _ := admin.get("/admin/sla"); !strings.Contains(body, name) || !strings.Contains(body, "4 小时") {
 			t.Error("the list does not show the policy and its resolution target")
+		}
+		// The new policy reached the demo's open tickets before the answer
+		// (a small shop: inside the inline budget); the page says so, and
+		// its progress line can be asked for alone.
+		if _, body, _ := admin.get("/admin/sla"); !strings.Contains(body, `id="jobprogress"`) || !strings.Contains(body, "已于") {
+			t.Error("the policies page does not say the change reached the open tickets")
+		}
+		if code, body, _ := admin.get("/admin/sla/progress"); code != http.StatusOK || !strings.Contains(body, `id="jobprogress"`) || strings.Contains(body, "<html") {
+			t.Errorf("policy progress line: %d %q", code, body)
+		}
+		if code, _, _ := lead.get("/admin/sla/progress"); code != http.StatusForbidden {
+			t.Errorf("supervisor reads the policy progress: %d", code)
 		}
 		page := "/admin/sla/" + itoa(p.ID)
 		admin.post(page+"/move", url.Values{"csrf": {admin.csrf}, "dir": {"up"}})

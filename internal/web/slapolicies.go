@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
+	"github.com/kefu-dev/kefu/internal/store"
 )
 
 // adminPolicies lists the SLA policies in the order they are tried, with
@@ -47,6 +49,10 @@ func (w *Web) showPolicies(rw http.ResponseWriter, r *http.Request, v *view, sta
 	if err == nil {
 		cats, err = w.tickets.Categories(ctx, v.User)
 	}
+	var job *store.SLARecompute
+	if err == nil {
+		job, err = w.reapplyOf(ctx, v.User)
+	}
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -67,7 +73,7 @@ func (w *Web) showPolicies(rw http.ResponseWriter, r *http.Request, v *view, sta
 	for _, c := range cats {
 		names["cat"][c.ID] = categoryName(v.Lang, c)
 	}
-	v.Page, v.Data = "admin", map[string]any{"Tab": "sla", "Policies": ps, "Draft": draft, "Error": errMsg,
+	v.Page, v.Data = "admin", map[string]any{"Tab": "sla", "Policies": ps, "Reapply": job, "Draft": draft, "Error": errMsg,
 		"Calendars": cals, "Teams": teams, "Users": users, "Categories": cats, "Names": names,
 		"Channels": kefu.Channels, "Types": kefu.TicketTypes, "Priorities": kefu.Priorities,
 		"PauseStatuses": []kefu.Status{kefu.StatusOpen, kefu.StatusPending, kefu.StatusOnHold},
@@ -284,4 +290,30 @@ func (w *Web) minutes(lang string, m any) string {
 		return w.cat.T(lang, "rules.minutes_n", n)
 	}
 	return w.cat.T(lang, "rules.hours_minutes_n", n/60, n%60)
+}
+
+// reapplyOf returns the last re-application of the policies to open
+// tickets, nil if none ran yet.
+func (w *Web) reapplyOf(ctx context.Context, actor *kefu.User) (*store.SLARecompute, error) {
+	job, err := w.deadlines.ReapplyStatus(ctx, actor)
+	if errors.Is(err, kefu.ErrNotFound) {
+		return nil, nil
+	}
+	return job, err
+}
+
+// reapplyProgress is the policies page's progress line alone, polled while
+// a change reaches the open tickets in the background.
+func (w *Web) reapplyProgress(rw http.ResponseWriter, r *http.Request, v *view) {
+	if err := auth.Can(v.User, auth.ManageSLA); err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	job, err := w.reapplyOf(r.Context(), v.User)
+	if err != nil {
+		w.fail(rw, r, v, err)
+		return
+	}
+	v.Data = map[string]any{"Reapply": job}
+	w.render(rw, r, http.StatusOK, "admin_policies", "reapply", *v)
 }

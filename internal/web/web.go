@@ -168,6 +168,7 @@ func (w *Web) Register(mux *http.ServeMux, wrap func(string, http.Handler) http.
 		{"GET /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.adminPolicies)},
 		{"POST /admin/sla", w.needs(func() bool { return w.deadlines != nil }, w.savePolicy)},
 		{"POST /admin/sla/{id}", w.needs(func() bool { return w.deadlines != nil }, w.savePolicy)},
+		{"GET /admin/sla/progress", w.needs(func() bool { return w.deadlines != nil }, w.reapplyProgress)},
 		{"POST /admin/sla/{id}/move", w.needs(func() bool { return w.deadlines != nil }, w.movePolicy)},
 		{"POST /admin/sla/{id}/toggle", w.needs(func() bool { return w.deadlines != nil }, w.togglePolicy)},
 		{"POST /admin/sla/{id}/delete", w.needs(func() bool { return w.deadlines != nil }, w.deletePolicy)},
