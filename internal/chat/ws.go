@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -81,6 +82,10 @@ type conn struct {
 	sent   atomic.Int64 // highest sequence number sent on this connection
 	attach chan int64   // the conversation was created: subscribe
 	poke   chan struct{}
+	// state is the last state sent (state and agent), so one that arrives
+	// twice — read from the database on attach and heard from the hub when
+	// its announcement lands after the subscription — is sent once.
+	state string
 }
 
 // serveWS is GET /chat/ws?channel=KEY: the visitor's side of the chat.
@@ -314,7 +319,20 @@ func (c *conn) sendState(ctx context.Context, id int64) error {
 	if conv.TicketID != nil {
 		n.TicketID = *conv.TicketID
 	}
+	if !c.newState(n) {
+		return nil
+	}
 	return c.write(ctx, n)
+}
+
+// newState tells whether n differs from the last state sent, and keeps it.
+func (c *conn) newState(n stateNews) bool {
+	key := n.State + "/" + strconv.FormatInt(n.AgentID, 10)
+	if key == c.state {
+		return false
+	}
+	c.state = key
+	return true
 }
 
 // deliver passes one hub message to the visitor. An entry is sent only if
@@ -341,7 +359,13 @@ func (c *conn) deliver(ctx context.Context, m realtime.Message) error {
 			return nil
 		}
 		return c.sync(ctx)
-	case "chat.state", "chat.marks", "chat.typing":
+	case "chat.state":
+		var n stateNews
+		if json.Unmarshal(m.Data, &n) != nil || !c.newState(n) {
+			return nil
+		}
+		return c.writeRaw(ctx, m.Data)
+	case "chat.marks", "chat.typing":
 		return c.writeRaw(ctx, m.Data)
 	}
 	return nil
