@@ -33,4 +33,5 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/readyz" >/dev/null 2>
 # An API token for tests that play the shop's system or an agent through the API.
 KEFU_TOKEN=$("$tmp/kefu" token add --data-dir "$tmp/data" --email admin@demo.test --name e2e)
 export KEFU_TOKEN
-KEFU_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 tests/ || { echo "--- kefu log"; tail -50 "$tmp/kefu.log"; exit 1; }
+# A test that hangs fails after 3 minutes instead of holding CI.
+KEFU_URL="http://127.0.0.1:$port" node --test --test-concurrency=1 --test-timeout=180000 tests/ || { echo "--- kefu log"; tail -50 "$tmp/kefu.log"; exit 1; }

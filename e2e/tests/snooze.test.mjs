@@ -71,6 +71,9 @@ for (const L of [
     await shot(page, `later-cancelled-${L.locale}`);
     // Leave the demo as it was: cancel the other one too.
     await Promise.all([page.waitForLoadState("load"), page.locator("#scheduled li.sched.scheduled", { hasText: L.reply[0] }).locator("form button").click()]);
+    // Close only once that post has landed: closing a context in the middle
+    // of a navigation hung this test once.
+    await page.locator("#scheduled li.sched.cancelled", { hasText: L.reply[0] }).waitFor();
     await ctx.close();
   });
 }
