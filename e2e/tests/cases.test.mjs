@@ -3,22 +3,11 @@
 // evaluate a new proposal (nothing is created), and approve the case.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, signIn, shot, BASE } from "../lib.mjs";
+import { launch, signIn, shot, BASE, api } from "../lib.mjs";
 
-const TOKEN = process.env.KEFU_TOKEN;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, body) {
-  const res = await fetch(BASE + path, {
-    method, headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 // requestedCase finds a demo case still requested whose stored decision a
 // supervisor may approve as it stands, skipping the ones already used.

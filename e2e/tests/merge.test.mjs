@@ -3,22 +3,11 @@
 // merged ticket then points to the survivor and the customer is told once.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { launch, signIn, shot, BASE } from "../lib.mjs";
+import { launch, signIn, shot, BASE, api, TOKEN } from "../lib.mjs";
 
-const TOKEN = process.env.KEFU_TOKEN;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, body) {
-  const res = await fetch(BASE + path, {
-    method, headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 test("merge a duplicate from the customer panel", { skip: !TOKEN && "KEFU_TOKEN not set" }, async () => {
   const email = `dup-${Date.now()}@example.cn`;

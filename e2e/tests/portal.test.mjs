@@ -11,22 +11,11 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import crypto from "node:crypto";
 import zlib from "node:zlib";
-import { launch, shot, BASE } from "../lib.mjs";
+import { launch, shot, BASE, api } from "../lib.mjs";
 
-const TOKEN = process.env.KEFU_TOKEN;
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-async function api(method, path, body) {
-  const res = await fetch(BASE + path, {
-    method, headers: { Authorization: "Bearer " + TOKEN, "Content-Type": "application/json" },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = await res.json().catch(() => ({}));
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
-  return json;
-}
 
 // A demo order the buyer can sign in with: delivered `minDays`–`maxDays`
 // ago, with no case yet, and the contact to type. The demo shop is drawn

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/kefu-dev/kefu/internal/auth"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/store"
 )
@@ -40,20 +39,9 @@ const reapplyInline = 2 * time.Second
 // (restarting a run in progress, which worked from older policies), steps
 // through it for up to reapplyInline, and returns its progress.
 func (s *Service) QueueReapply(ctx context.Context) (*store.SLARecompute, error) {
-	err := s.st.WithTx(ctx, func(ctx context.Context) error {
-		// Wait for a step in progress, so its progress cannot overwrite the restart.
-		if _, err := s.st.SLARecomputeOf(ctx, ReapplyKey, true); err != nil && !errors.Is(err, kefu.ErrNotFound) {
-			return err
-		}
-		if _, err := s.st.StartSLARecompute(ctx, ReapplyKey); err != nil {
-			return err
-		}
-		return s.st.SetTimer(ctx, TimerReapply, 0, s.now())
-	})
-	if err != nil {
+	if _, err := s.startJob(ctx, ReapplyKey, TimerReapply, 0); err != nil {
 		return nil, err
 	}
-	s.Invalidate()
 	budget := s.ReapplyInline
 	if budget == 0 {
 		budget = reapplyInline
@@ -81,10 +69,7 @@ func (s *Service) QueueReapply(ctx context.Context) (*store.SLARecompute, error)
 // ReapplyStatus returns the progress of the last re-application of the SLA
 // policies; not found if none ran.
 func (s *Service) ReapplyStatus(ctx context.Context, actor *kefu.User) (*store.SLARecompute, error) {
-	if err := auth.Can(actor, auth.AddNotes); err != nil {
-		return nil, err
-	}
-	return s.st.SLARecomputeOf(ctx, ReapplyKey, false)
+	return s.RecomputeStatus(ctx, actor, ReapplyKey)
 }
 
 // fireReapply is one step of a background re-application; the timer is set
@@ -114,8 +99,7 @@ func (s *Service) reapplyStep(ctx context.Context) (done bool, err error) {
 		}
 		s.logger().Info("SLA policies re-applied to active tickets: started", "tickets", j.Total)
 	}
-	// Policies may have changed on another node moments ago.
-	s.Invalidate()
+	s.recheck()
 	ids, err := s.st.ActiveTicketIDs(ctx, j.AfterTicket, s.reapplySize())
 	if err != nil {
 		return false, err

@@ -1,17 +1,13 @@
 package sla_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
-	"github.com/kefu-dev/kefu/internal/user"
 )
 
 // TestReapplyJob: a changed policy reaches every active ticket through a
@@ -23,10 +19,7 @@ import (
 func TestReapplyJob(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		r := newRig(t, st)
-		admin, _, err := user.New(st).Create(r.ctx, nil, user.Input{Email: "admin@test.test", Name: "admin", Role: kefu.RoleAdmin, Password: "secret"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin := r.newAdmin()
 		p := r.policy(&kefu.SLAPolicy{Name: "all", FirstResponseMinutes: mins(9 * 60)})
 		var tks []*kefu.Ticket
 		for _, s := range []string{"a", "b", "c", "d", "e"} {
@@ -64,12 +57,7 @@ func TestReapplyJob(t *testing.T) {
 			t.Fatalf("after one step of two tickets %d follow the new target", n)
 		}
 		// That node stops; another finishes on the same database.
-		svc2 := sla.New(st)
-		svc2.SetClock(r.clock)
-		svc2.BatchSize = 2
-		timers2 := jobs.NewTimers(st, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
-		timers2.Now = r.clock
-		svc2.Register(timers2)
+		svc2, timers2 := r.secondNode(2)
 		for i := 0; i < 10; i++ {
 			if _, err := timers2.RunDue(r.ctx); err != nil {
 				t.Fatal(err)

@@ -29,17 +29,24 @@ const TimerRecompute = "sla.recompute"
 // when there is one, and returns its progress. A change while a recompute
 // of the same calendar runs restarts it from the first clock.
 func (s *Service) QueueRecompute(ctx context.Context, calendarID int64) (*store.SLARecompute, error) {
+	return s.startJob(ctx, calendarID, TimerRecompute, calendarID)
+}
+
+// startJob (re)starts the background job whose progress is the
+// sla_recomputes row key, and sets its timer (kind, ref) due now, in one
+// transaction.
+func (s *Service) startJob(ctx context.Context, key int64, kind string, ref int64) (*store.SLARecompute, error) {
 	var j *store.SLARecompute
 	err := s.st.WithTx(ctx, func(ctx context.Context) error {
-		// Wait for a batch in progress, so its progress cannot overwrite the restart.
-		if _, err := s.st.SLARecomputeOf(ctx, calendarID, true); err != nil && !errors.Is(err, kefu.ErrNotFound) {
+		// Wait for a step in progress, so its progress cannot overwrite the restart.
+		if _, err := s.st.SLARecomputeOf(ctx, key, true); err != nil && !errors.Is(err, kefu.ErrNotFound) {
 			return err
 		}
 		var err error
-		if j, err = s.st.StartSLARecompute(ctx, calendarID); err != nil {
+		if j, err = s.st.StartSLARecompute(ctx, key); err != nil {
 			return err
 		}
-		return s.st.SetTimer(ctx, TimerRecompute, calendarID, s.now())
+		return s.st.SetTimer(ctx, kind, ref, s.now())
 	})
 	s.Invalidate()
 	return j, err
@@ -69,11 +76,7 @@ func (s *Service) fireRecompute(ctx context.Context, tm *store.Timer) error {
 		}
 		s.logger().Info("SLA recompute started", "calendar_id", j.CalendarID, "clocks", j.Total)
 	}
-	// Another node may have changed the calendar moments ago: look at the
-	// version now rather than trust this node's cache for cacheTTL.
-	s.mu.Lock()
-	s.checked = time.Time{}
-	s.mu.Unlock()
+	s.recheck()
 	n, done, err := s.recomputeBatch(ctx, j.CalendarID, &j.AfterTicket, &j.AfterMetric, s.recomputeSize())
 	if err != nil {
 		return err
@@ -93,6 +96,15 @@ func (s *Service) fireRecompute(ctx context.Context, tm *store.Timer) error {
 		}
 	}
 	return s.st.SaveSLARecompute(ctx, j)
+}
+
+// recheck makes the next read of policies and calendars look at their
+// version in the database rather than trust this node's cache for
+// cacheTTL: another node may have changed them moments ago.
+func (s *Service) recheck() {
+	s.mu.Lock()
+	s.checked = time.Time{}
+	s.mu.Unlock()
 }
 
 // SetLogger sets where background work (recomputes) reports progress.

@@ -1,17 +1,13 @@
 package sla_test
 
 import (
-	"io"
-	"log/slog"
 	"testing"
 	"time"
 
-	"github.com/kefu-dev/kefu/internal/jobs"
 	"github.com/kefu-dev/kefu/internal/kefu"
 	"github.com/kefu-dev/kefu/internal/sla"
 	"github.com/kefu-dev/kefu/internal/store"
 	"github.com/kefu-dev/kefu/internal/store/storetest"
-	"github.com/kefu-dev/kefu/internal/user"
 )
 
 // TestRecomputeJob: a calendar change through the admin use case moves no
@@ -22,10 +18,7 @@ import (
 func TestRecomputeJob(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, st *store.Store) {
 		r := newRig(t, st)
-		admin, _, err := user.New(st).Create(r.ctx, nil, user.Input{Email: "admin@test.test", Name: "admin", Role: kefu.RoleAdmin, Password: "secret"})
-		if err != nil {
-			t.Fatal(err)
-		}
+		admin := r.newAdmin()
 		cal := &kefu.Calendar{Name: "office", TimeZone: "Asia/Shanghai", Hours: sla.ChinaOfficeHours(), IsDefault: true}
 		if err := st.CreateCalendar(r.ctx, cal); err != nil {
 			t.Fatal(err)
@@ -69,12 +62,7 @@ func TestRecomputeJob(t *testing.T) {
 			t.Fatalf("progress after one step: %+v %v", half, err)
 		}
 		// That node stops; another starts on the same database.
-		svc2 := sla.New(st)
-		svc2.SetClock(r.clock)
-		svc2.BatchSize = 2
-		timers2 := jobs.NewTimers(st, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
-		timers2.Now = r.clock
-		svc2.Register(timers2)
+		svc2, timers2 := r.secondNode(2)
 		for i := 0; i < 10; i++ {
 			if _, err := timers2.RunDue(r.ctx); err != nil {
 				t.Fatal(err)

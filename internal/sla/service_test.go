@@ -85,6 +85,29 @@ func (r *rig) advance(d time.Duration) {
 	}
 }
 
+// newAdmin creates an admin, who may change calendars and policies.
+func (r *rig) newAdmin() *kefu.User {
+	r.t.Helper()
+	admin, _, err := user.New(r.st).Create(r.ctx, nil, user.Input{Email: "admin@test.test", Name: "admin", Role: kefu.RoleAdmin, Password: "secret"})
+	if err != nil {
+		r.t.Fatal(err)
+	}
+	return admin
+}
+
+// secondNode is another node on the rig's database and clock, as after a
+// restart: its own service, taking batch clocks or tickets a step, and
+// its own timer runner.
+func (r *rig) secondNode(batch int) (*sla.Service, *jobs.Timers) {
+	svc := sla.New(r.st)
+	svc.SetClock(r.clock)
+	svc.BatchSize = batch
+	timers := jobs.NewTimers(r.st, slog.New(slog.NewTextHandler(io.Discard, nil)), time.Hour)
+	timers.Now = r.clock
+	svc.Register(timers)
+	return svc, timers
+}
+
 func (r *rig) policy(p *kefu.SLAPolicy) *kefu.SLAPolicy {
 	r.t.Helper()
 	p.Enabled = true

@@ -205,7 +205,7 @@ func (w *Web) showCalendar(rw http.ResponseWriter, r *http.Request, v *view, sta
 	if draft == nil {
 		draft = c
 	}
-	job, err := w.recomputeOf(r.Context(), v.User, c.ID)
+	job, err := lastJob(w.deadlines.RecomputeStatus(r.Context(), v.User, c.ID))
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
@@ -385,10 +385,9 @@ func (w *Web) deleteCalendar(rw http.ResponseWriter, r *http.Request, v *view) {
 	http.Redirect(rw, r, "/admin/calendars", http.StatusSeeOther)
 }
 
-// recomputeOf returns the last recompute of a calendar's due times, nil if
-// none ran yet.
-func (w *Web) recomputeOf(ctx context.Context, actor *kefu.User, calendarID int64) (*store.SLARecompute, error) {
-	job, err := w.deadlines.RecomputeStatus(ctx, actor, calendarID)
+// lastJob is a background job's last run as a page shows it: nil when none
+// ran yet.
+func lastJob(job *store.SLARecompute, err error) (*store.SLARecompute, error) {
 	if errors.Is(err, kefu.ErrNotFound) {
 		return nil, nil
 	}
@@ -404,7 +403,7 @@ func (w *Web) recomputeProgress(rw http.ResponseWriter, r *http.Request, v *view
 		w.fail(rw, r, v, err)
 		return
 	}
-	job, err := w.recomputeOf(r.Context(), v.User, c.ID)
+	job, err := lastJob(w.deadlines.RecomputeStatus(r.Context(), v.User, c.ID))
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"math"
 	"net/http"
@@ -51,7 +50,7 @@ func (w *Web) showPolicies(rw http.ResponseWriter, r *http.Request, v *view, sta
 	}
 	var job *store.SLARecompute
 	if err == nil {
-		job, err = w.reapplyOf(ctx, v.User)
+		job, err = lastJob(w.deadlines.ReapplyStatus(ctx, v.User))
 	}
 	if err != nil {
 		w.fail(rw, r, v, err)
@@ -292,16 +291,6 @@ func (w *Web) minutes(lang string, m any) string {
 	return w.cat.T(lang, "rules.hours_minutes_n", n/60, n%60)
 }
 
-// reapplyOf returns the last re-application of the policies to open
-// tickets, nil if none ran yet.
-func (w *Web) reapplyOf(ctx context.Context, actor *kefu.User) (*store.SLARecompute, error) {
-	job, err := w.deadlines.ReapplyStatus(ctx, actor)
-	if errors.Is(err, kefu.ErrNotFound) {
-		return nil, nil
-	}
-	return job, err
-}
-
 // reapplyProgress is the policies page's progress line alone, polled while
 // a change reaches the open tickets in the background.
 func (w *Web) reapplyProgress(rw http.ResponseWriter, r *http.Request, v *view) {
@@ -309,7 +298,7 @@ func (w *Web) reapplyProgress(rw http.ResponseWriter, r *http.Request, v *view) 
 		w.fail(rw, r, v, err)
 		return
 	}
-	job, err := w.reapplyOf(r.Context(), v.User)
+	job, err := lastJob(w.deadlines.ReapplyStatus(r.Context(), v.User))
 	if err != nil {
 		w.fail(rw, r, v, err)
 		return
