@@ -40,13 +40,16 @@ func TestServeSMTPContract(t *testing.T) {
 	httpRe := regexp.MustCompile(`listening on http://(\S+)`)
 	smtpRe := regexp.MustCompile(`SMTP listener on (\S+)`)
 	var httpAddr, smtpAddr string
-	lines := make(chan string)
+	// Buffered: a line written while the test is not yet receiving must
+	// wait for it, not be dropped (an unbuffered send with a default lost
+	// the announcement now and then).
+	lines := make(chan string, 256)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
 			select {
 			case lines <- sc.Text():
-			default: // keep draining once the test has what it needs
+			default: // full: keep draining once the test has what it needs
 			}
 		}
 	}()
